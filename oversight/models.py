@@ -1,0 +1,1 @@
+"""Supervision: staff roles and scopes, inspections, rectification, alerts and reports."""

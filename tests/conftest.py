@@ -1,0 +1,62 @@
+"""Shared fixtures: a small geography and a station factory."""
+
+import itertools
+from decimal import Decimal
+
+import pytest
+
+from stations.models import Amenity, City, District, Station, WorkerGroup
+
+_codes = itertools.count(1)
+
+
+@pytest.fixture
+def qingdao(db):
+    return City.objects.get_or_create(code="qingdao", defaults={"name_zh": "青岛市", "name_en": "Qingdao"})[0]
+
+
+@pytest.fixture
+def shibei(qingdao):
+    return District.objects.get_or_create(
+        city=qingdao, code="shibei",
+        defaults={"name_zh": "市北区", "name_en": "Shibei", "chief_email": "chief.shibei@example.org"},
+    )[0]
+
+
+@pytest.fixture
+def shinan(qingdao):
+    return District.objects.get_or_create(
+        city=qingdao, code="shinan",
+        defaults={"name_zh": "市南区", "name_en": "Shinan", "chief_email": "chief.shinan@example.org"},
+    )[0]
+
+
+@pytest.fixture
+def make_station(shibei):
+    """Create a valid station; keyword arguments override any field.
+
+    `amenities` and `groups` take lists of catalogue slugs.
+    """
+
+    def make(amenities=(), groups=(), **fields):
+        number = next(_codes)
+        values = {
+            "code": f"QD-SB-{number:04d}",
+            "name": f"测试驿站 {number}",
+            "district": shibei,
+            "address": "青岛市市北区辽宁路 1 号",
+            "latitude": Decimal("36.087000"),
+            "longitude": Decimal("120.375000"),
+            "manager_email": "manager@example.org",
+        }
+        values.update(fields)
+        station = Station(**values)
+        station.full_clean()
+        station.save()
+        if amenities:
+            station.amenities.set(Amenity.objects.filter(slug__in=amenities))
+        if groups:
+            station.groups_served.set(WorkerGroup.objects.filter(slug__in=groups))
+        return station
+
+    return make
