@@ -60,3 +60,20 @@ def make_station(shibei):
         return station
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Tests read English text; test_i18n proves the Chinese default separately."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """A test client whose browser asks for English (the portal defaults to Chinese)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
