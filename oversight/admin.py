@@ -1,0 +1,1 @@
+"""Admin for staff scopes, inspections, rectification tasks and alerts."""

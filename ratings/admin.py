@@ -1,0 +1,1 @@
+"""Admin for ratings, problem reports and scores."""

@@ -1,0 +1,1 @@
+"""Admin for the station registry. Modules register their ModelAdmins on import."""
