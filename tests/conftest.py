@@ -77,3 +77,28 @@ def client():
     from django.test import Client
 
     return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def make_staff(db):
+    """Create a staff user in a role (a group name from oversight.roles) with a scope.
+
+    make_staff(roles.STATION_MANAGER, stations=[station]); role=None gives a superuser.
+    """
+    from django.contrib.auth.models import Group, User
+
+    from oversight.models import StaffScope
+
+    def make(role=None, *, username=None, city=None, districts=(), stations=(), email=None):
+        username = username or f"staff{next(_codes)}"
+        email = email if email is not None else f"{username}@example.org"
+        if role is None:
+            return User.objects.create_superuser(username, email, "pw-for-tests-only")
+        user = User.objects.create_user(username, email, "pw-for-tests-only", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        scope = StaffScope.objects.create(user=user, city=city)
+        scope.districts.set(districts)
+        scope.stations.set(stations)
+        return User.objects.get(pk=user.pk)
+
+    return make

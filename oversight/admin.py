@@ -1,1 +1,0 @@
-"""Admin for staff scopes, inspections, rectification tasks and alerts."""

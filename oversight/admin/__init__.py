@@ -1,0 +1,3 @@
+"""Admin for staff users and scopes, inspections, rectification tasks and alerts."""
+
+from . import users  # noqa: F401

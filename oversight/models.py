@@ -1,1 +1,0 @@
-"""Supervision: staff roles and scopes, inspections, rectification, alerts and reports."""

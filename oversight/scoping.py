@@ -1,0 +1,205 @@
+"""Row-level access: which stations (and rows hanging off them) a staff user may see.
+
+Roles (groups, see roles.py) say *what* a user may do; their StaffScope says
+*where*. Every staff-facing admin class, export, dashboard number, report and
+staff-only URL goes through `stations_for()` / `scope_queryset()`.
+
+The user's roles and scope ids are read once per user object and cached on it
+(as Django caches permissions in `_perm_cache`); a request gets a fresh user.
+Call `forget_scope(user)` after changing a user's groups or scope in place.
+"""
+
+from django.contrib.admin.options import InlineModelAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from stations.models import Station
+
+from . import roles
+
+_CACHE_ATTR = "_oversight_scope"
+
+
+class _Scope:
+    __slots__ = ("roles", "city_ids", "district_ids", "station_ids")
+
+    def __init__(self, role_names=(), city_ids=(), district_ids=(), station_ids=()):
+        self.roles = frozenset(role_names)
+        self.city_ids = list(city_ids)
+        self.district_ids = list(district_ids)
+        self.station_ids = list(station_ids)
+
+
+def _scope(user):
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from .models import StaffScope
+
+    scope = _Scope()
+    if user.is_authenticated and user.is_active:
+        role_names = user.groups.filter(name__in=roles.ROLE_LABELS).values_list("name", flat=True)
+        row = StaffScope.objects.filter(user=user).first()
+        if row is not None:
+            scope = _Scope(
+                role_names,
+                [row.city_id] if row.city_id else [],
+                row.districts.values_list("pk", flat=True),
+                row.stations.values_list("pk", flat=True),
+            )
+        else:
+            scope = _Scope(role_names)
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user):
+    """Drop the cached scope, e.g. after a test changes the user's groups."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_of(user):
+    """The user's role group names (a frozenset; superusers may have none)."""
+    return _scope(user).roles
+
+
+def is_all_seeing(user):
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def scope_q(user, path=""):
+    """A Q object selecting rows whose station (reached by `path`) the user may see.
+
+    `path` is the lookup from the model to its station: "" for Station itself,
+    "station" for a model with a station foreign key, "inspection__station", ...
+    """
+    if is_all_seeing(user):
+        return Q()
+    prefix = f"{path}__" if path else ""
+    scope = _scope(user)
+    q = Q(pk__in=[]) if not path else Q(**{f"{prefix}pk__in": []})
+    if roles.CITY_STAFF in scope.roles and scope.city_ids:
+        q |= Q(**{f"{prefix}district__city_id__in": scope.city_ids})
+    if scope.roles & {roles.DISTRICT_CHIEF, roles.INSPECTOR} and scope.district_ids:
+        q |= Q(**{f"{prefix}district_id__in": scope.district_ids})
+    if scope.roles & {roles.STATION_MANAGER, roles.LIAISON} and scope.station_ids:
+        q |= Q(**{f"{prefix}pk__in": scope.station_ids})
+    return q
+
+
+def stations_for(user):
+    """Station queryset the user may see (superuser: all; no role or scope: none)."""
+    return Station.objects.filter(scope_q(user))
+
+
+def scope_queryset(queryset, user, path):
+    return queryset.filter(scope_q(user, path))
+
+
+def scoped_station_or_404(user, **lookup):
+    """The station for a staff-only URL (QR image, poster, export), or 404 if out of scope."""
+    try:
+        return stations_for(user).get(**lookup)
+    except Station.DoesNotExist:
+        raise Http404("No such station in your scope.") from None
+
+
+def station_in_scope(user, station):
+    if station is None:
+        return False
+    return is_all_seeing(user) or stations_for(user).filter(pk=station.pk).exists()
+
+
+def can_read_rating_comments(user):
+    """Workers' comments are not for third-party inspectors (unless they hold another role)."""
+    if is_all_seeing(user):
+        return True
+    held = roles_of(user)
+    if roles.INSPECTOR in held and not (held - {roles.INSPECTOR}):
+        return False
+    return user.has_perm("ratings.view_rating")
+
+
+def can_apply_proposed_level(user):
+    return user.has_perm("oversight.apply_proposed_level")
+
+
+def is_staff_member(user):
+    """May open the staff pages at all: superusers and anyone with a role."""
+    return is_all_seeing(user) or bool(user.is_authenticated and user.is_active and roles_of(user))
+
+
+def _related_station_path(model):
+    """How to reach Station from a model used as a foreign-key target, or None."""
+    if model is Station:
+        return ""
+    for field in model._meta.get_fields():
+        if field.many_to_one and field.related_model is Station:
+            return field.name
+    return None
+
+
+class ScopedAdminMixin:
+    """Row-level scope for a ModelAdmin (put it before admin.ModelAdmin in the bases).
+
+    Set `scope_station_path` to "" for Station itself, "station" for models
+    with a station foreign key. Lists, change/delete/history pages, exports
+    built on get_queryset() and foreign-key choices all respect the user's
+    scope; an object outside it is a 404, whatever ID is typed into the URL.
+    """
+
+    scope_station_path = None
+
+    def get_queryset(self, request):
+        if self.scope_station_path is None:
+            raise TypeError(f"{type(self).__name__} must set scope_station_path")
+        return scope_queryset(super().get_queryset(request), request.user, self.scope_station_path)
+
+    def _limit_choices(self, db_field, request, kwargs):
+        if "queryset" in kwargs:
+            return
+        path = _related_station_path(db_field.related_model)
+        if path is not None:
+            kwargs["queryset"] = scope_queryset(
+                db_field.related_model._default_manager.all(), request.user, path
+            )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Out of scope and missing look the same: nothing to learn by editing IDs.
+            raise Http404("No such object in your scope.")
+        return obj
+
+    def _in_scope(self, request, obj):
+        if obj is None or isinstance(self, InlineModelAdmin) or is_all_seeing(request.user):
+            return True
+        model = type(obj)
+        return scope_queryset(
+            model._default_manager.filter(pk=obj.pk), request.user, self.scope_station_path
+        ).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+
+def require_in_scope(user, station):
+    """Raise PermissionDenied unless the station is in the user's scope (for services)."""
+    if not station_in_scope(user, station):
+        raise PermissionDenied
