@@ -1,6 +1,6 @@
 from .catalogue import Amenity, WorkerGroup
 from .geography import City, District
-from .standing import LevelChange
+from .standing import LevelChange, RuleWarning
 from .station import Level, OpeningSpan, Station, StationPosition, Status
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "Level",
     "LevelChange",
     "OpeningSpan",
+    "RuleWarning",
     "Station",
     "StationPosition",
     "Status",

@@ -44,3 +44,32 @@ class LevelChange(models.Model):
 
     def __str__(self):
         return f"{self.station.code}: {self.get_from_level_display()}/{self.from_status} → {self.get_to_level_display()}/{self.to_status}"
+
+
+class RuleWarning(models.Model):
+    """An "at risk" email sent for one clock period: the guard against warning twice.
+
+    The clock period is named by the date its step falls due; a new rating or a
+    level change moves that date, and the next period gets its own warning.
+    """
+
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="rule_warnings", verbose_name=_("station")
+    )
+    due_on = models.DateField(_("step due on"))
+    level = models.PositiveSmallIntegerField(_("level when warned"), choices=Level.choices)
+    recipients = models.TextField(_("sent to"), blank=True)
+    as_of = models.DateField(_("rule date"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rating-rule warning")
+        verbose_name_plural = _("rating-rule warnings")
+        ordering = ["-sent_at"]
+        constraints = [
+            # One warning per station and clock period, even if two runs overlap.
+            models.UniqueConstraint(fields=["station", "due_on"], name="rulewarning_once_per_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.station.code}: {self.due_on}"
