@@ -60,10 +60,6 @@ class RatingStats(models.Model):
             return None
         return self.satisfied / self.total
 
-    def counts(self):
-        """[(score, count)] from 5 (very satisfied) down to 1."""
-        return [(score, getattr(self, f"count_{score}")) for score in range(5, 0, -1)]
-
 
 class StationDay(models.Model):
     """Per station and local date (Asia/Shanghai): scans and visible ratings.

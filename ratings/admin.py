@@ -1,1 +1,0 @@
-"""Admin for ratings, problem reports and scores."""
