@@ -43,6 +43,17 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The address printed on QR posters; workers' phones must reach it.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Ratings anti-abuse: one rating per device per station per cooldown, and a
+# per-network limit across stations. Behind a reverse proxy, name the header
+# it sets with the client address (e.g. HTTP_X_REAL_IP), or every visitor
+# shares the proxy's address.
+RATING_COOLDOWN_HOURS = int(os.environ.get("RATING_COOLDOWN_HOURS", "12"))
+RATING_IP_LIMIT_PER_HOUR = int(os.environ.get("RATING_IP_LIMIT_PER_HOUR", "60"))
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+
+# Below this share of satisfied ratings (0..1) the admin flags a station as low.
+LOW_SATISFACTION_THRESHOLD = float(os.environ.get("LOW_SATISFACTION_THRESHOLD", "0.9"))
+
 INSTALLED_APPS = [
     # SimpleAdminConfig: no admin autodiscover surprises, and django-leaflet's
     # admin module (which imports GeoDjango and needs GDAL) is never loaded.
@@ -57,6 +68,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI shipped with the app: /api/docs/ works offline
     "leaflet",
     "axes",
     "stations",
@@ -154,6 +166,16 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 
+# --- Supervision alerts (oversight.alerts) ------------------------------------
+# A station alerts its manager and district chief when, within the window, at
+# least ALERT_MIN_RATINGS visible ratings arrived and at least
+# ALERT_DISSATISFIED_SHARE of them were dissatisfied, or when
+# ALERT_PROBLEM_REPORTS unhandled problem reports arrived.
+ALERT_WINDOW_HOURS = int(os.environ.get("ALERT_WINDOW_HOURS", "24"))
+ALERT_MIN_RATINGS = int(os.environ.get("ALERT_MIN_RATINGS", "4"))
+ALERT_DISSATISFIED_SHARE = float(os.environ.get("ALERT_DISSATISFIED_SHARE", "0.5"))
+ALERT_PROBLEM_REPORTS = int(os.environ.get("ALERT_PROBLEM_REPORTS", "3"))
+
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -193,6 +215,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yizhan@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- 3-month rating rule -------------------------------------------------------
+# A station is "at risk" (flagged in the admin, its managers warned by email)
+# this many days before the rule steps it down.
+RATING_RULE_WARNING_DAYS = int(os.environ.get("RATING_RULE_WARNING_DAYS", "30"))
+
 # --- Production hardening ---------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -230,6 +257,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public data on trade-union rest stations for outdoor workers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Map ----------------------------------------------------------------------
@@ -245,3 +275,41 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
     "NO_GLOBALS": False,
 }
+
+# Tile sources the map can use: django-leaflet layers plus the coordinate
+# system the provider draws its streets in. Tianditu is WGS-84 (CGCS2000);
+# Amap and Tencent are GCJ-02. OSM_TILE_URL points at a self-hosted tile
+# server for intranets that cannot reach openstreetmap.org.
+_TIANDITU = "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=%s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + TIANDITU_KEY
+_TIANDITU_ATTRS = {"subdomains": "01234567", "maxZoom": 18, "attribution": "© 天地图 Tianditu"}
+MAP_TILE_SOURCES = {
+    "osm": {
+        "crs": "wgs84",
+        "tiles": [("OpenStreetMap", os.environ.get("OSM_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+                   {"maxZoom": 19, "attribution": "© OpenStreetMap contributors"})],
+        "overlays": [],
+    },
+    "tianditu": {
+        "crs": "wgs84",
+        "tiles": [("Tianditu", _TIANDITU % ("vec", "vec"), _TIANDITU_ATTRS)],
+        "overlays": [("Labels", _TIANDITU % ("cva", "cva"), _TIANDITU_ATTRS)],
+    },
+    "amap": {
+        "crs": "gcj02",
+        "tiles": [("Amap", "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+                   {"subdomains": "1234", "maxZoom": 18, "attribution": "© 高德地图 AutoNavi"})],
+        "overlays": [],
+    },
+    "tencent": {
+        "crs": "gcj02",
+        "tiles": [("Tencent", "https://rt{s}.map.gtimg.com/tile?z={z}&x={x}&y={-y}&type=vector&styleid=0",
+                   {"subdomains": "0123", "maxZoom": 18, "attribution": "© 腾讯地图 Tencent"})],
+        "overlays": [],
+    },
+}
+if MAP_TILES not in MAP_TILE_SOURCES:
+    raise ImproperlyConfigured(f"MAP_TILES must be one of {', '.join(MAP_TILE_SOURCES)}, not {MAP_TILES!r}.")
+if MAP_TILES == "tianditu" and not TIANDITU_KEY:
+    raise ImproperlyConfigured("MAP_TILES=tianditu needs TIANDITU_KEY (a browser key from the Tianditu console).")
+LEAFLET_CONFIG["TILES"] = MAP_TILE_SOURCES[MAP_TILES]["tiles"]
+LEAFLET_CONFIG["OVERLAYS"] = MAP_TILE_SOURCES[MAP_TILES]["overlays"]
