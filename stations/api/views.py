@@ -1,0 +1,161 @@
+"""The public stations API: thin views over stations.selectors and the
+shared StationFilter (applied by DjangoFilterBackend)."""
+
+import json
+
+from django.http import StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from .. import selectors
+from ..filters import BBoxField, StationFilter
+from .pagination import StationPagination
+from .serializers import MapQuerySerializer, NearbyQuerySerializer, NearbyStationSerializer, StationSerializer
+
+GEOJSON = "application/geo+json"
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = GEOJSON
+    format = "geojson"
+
+
+class StationListView(ListAPIView):
+    """Public stations (active and suspended), paginated, filterable."""
+
+    serializer_class = StationSerializer
+    pagination_class = StationPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StationFilter
+
+    def get_queryset(self):
+        return selectors.with_details(selectors.public_stations())
+
+
+class StationDetailView(RetrieveAPIView):
+    """One public station by code; delisted stations are 404."""
+
+    serializer_class = StationSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return selectors.with_details(selectors.public_stations())
+
+
+class FilteredStationsView(GenericAPIView):
+    """Public stations narrowed by the shared StationFilter, not paginated."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StationFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.public_stations()
+
+
+class NearbyStationsView(FilteredStationsView):
+    serializer_class = NearbyStationSerializer
+
+    @extend_schema(
+        parameters=[NearbyQuerySerializer],
+        responses=NearbyStationSerializer(many=True),
+        description=(
+            "Stations within `radius` metres of (`lat`, `lng`), nearest first, each with `distance_m` "
+            "(straight-line, great-circle). Combinable with every list filter. "
+            f"Radius at most {selectors.MAX_RADIUS_M} m; limit at most {selectors.MAX_LIMIT}."
+        ),
+    )
+    def get(self, request):
+        query = NearbyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        queryset = selectors.with_details(self.filter_queryset(self.get_queryset()))
+        stations = selectors.nearby(
+            queryset,
+            lat=query.validated_data["lat"],
+            lng=query.validated_data["lng"],
+            radius_m=query.validated_data["radius"],
+            limit=query.validated_data["limit"],
+        )
+        return Response(self.get_serializer(stations, many=True).data)
+
+
+class StationGeoJSONView(FilteredStationsView):
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+
+    @extend_schema(
+        parameters=[MapQuerySerializer],
+        responses={(200, GEOJSON): OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 7946 FeatureCollection")},
+        description=(
+            "Stations as an RFC 7946 GeoJSON FeatureCollection; coordinates are [longitude, latitude] in WGS-84. "
+            "Takes the same filters as the list. For maps pass `bbox` (the view) and `zoom`: zoomed out, the "
+            "feed returns server-side grid clusters instead of single stations (see `zoom`); the collection's "
+            "`clustered` member says which."
+        ),
+    )
+    def get(self, request):
+        query = MapQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        zoom = query.validated_data.get("zoom")
+        queryset = self.filter_queryset(self.get_queryset())
+        if zoom is None:
+            return self._export(queryset)
+        bbox = BBoxField(required=False).clean(request.query_params.get("bbox"))
+        if zoom > selectors.CLUSTER_MAX_ZOOM:
+            points = list(
+                selectors.with_details(queryset).prefetch_related(None).prefetch_related("amenities")[
+                    : selectors.MAX_POINT_FEATURES + 1
+                ]
+            )
+            if len(points) <= selectors.MAX_POINT_FEATURES:
+                return self._collection([station_feature(s) for s in points], clustered=False)
+        clusters, (lat_deg, lng_deg) = selectors.grid_clusters(queryset, zoom=zoom, bbox=bbox)
+        features = [cluster_feature(c) for c in clusters]
+        return self._collection(features, clustered=True, cell=[lng_deg, lat_deg])
+
+    def _collection(self, features, *, clustered, cell=None):
+        body = {"type": "FeatureCollection", "clustered": clustered, "features": features}
+        if cell:
+            body["cell_deg"] = [round(value, 6) for value in cell]
+        return Response(body, content_type=GEOJSON)
+
+    def _export(self, queryset):
+        """Every matching station, streamed: for providers that ingest the data."""
+        stations = selectors.with_details(queryset).prefetch_related(None).prefetch_related("amenities")
+
+        def chunks():
+            yield '{"type":"FeatureCollection","clustered":false,"features":['
+            for index, station in enumerate(stations.iterator(chunk_size=2000)):
+                prefix = "," if index else ""
+                yield prefix + json.dumps(station_feature(station), ensure_ascii=False, separators=(",", ":"))
+            yield "]}"
+
+        return StreamingHttpResponse(chunks(), content_type=GEOJSON)
+
+
+def station_feature(station):
+    return {
+        "type": "Feature",
+        "id": station.code,
+        "geometry": {"type": "Point", "coordinates": [float(station.longitude), float(station.latitude)]},
+        "properties": {
+            "name": station.name,
+            "kind": station.kind,
+            "level": station.level,
+            "status": station.status,
+            "open_now": station.open_now,
+            "always_open": station.is_always_open,
+            "amenities": [amenity.slug for amenity in station.amenities.all()],
+        },
+    }
+
+
+def cluster_feature(cluster):
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [cluster["lng"], cluster["lat"]]},
+        "properties": {"cluster": True, "count": cluster["count"]},
+    }
