@@ -22,7 +22,7 @@ import tempfile
 from decimal import Decimal
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -56,7 +56,8 @@ def tabular_response(*, headers, rows, filename, format=CSV, sheet_title=""):
         raise UnknownFormat(format)
     headers = [str(header) for header in headers]
     if format == CSV:
-        response = StreamingHttpResponse(_csv_chunks(headers, rows), content_type=FORMATS[CSV][0])
+        chunks = _csv_chunks(headers, rows, translation.get_language())
+        response = StreamingHttpResponse(chunks, content_type=FORMATS[CSV][0])
     else:
         response = FileResponse(_xlsx_file(headers, rows, sheet_title), content_type=FORMATS[XLSX][0])
     response["Content-Disposition"] = f'attachment; filename="{_safe_filename(filename)}.{format}"'
@@ -106,11 +107,14 @@ def _csv_text(value):
     return value
 
 
-def _csv_chunks(headers, rows):
+def _csv_chunks(headers, rows, language):
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(headers)
-    for row in rows:
-        yield writer.writerow([_csv_text(value) for value in row])
+    # Rows are produced after the view has returned and the locale middleware
+    # has reset the language: keep the request's language for labels in rows.
+    with translation.override(language):
+        for row in rows:
+            yield writer.writerow([_csv_text(value) for value in row])
 
 
 # --- XLSX --------------------------------------------------------------------
