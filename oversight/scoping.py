@@ -112,6 +112,28 @@ def station_in_scope(user, station):
     return is_all_seeing(user) or stations_for(user).filter(pk=station.pk).exists()
 
 
+def manages_station(user, station):
+    """True if the user is a station manager whose scope lists this station."""
+    from .models import StaffScope
+
+    return StaffScope.objects.filter(
+        user=user, user__is_active=True, user__groups__name=roles.STATION_MANAGER, stations=station
+    ).exists()
+
+
+def station_managers(stations):
+    """Active station-manager accounts covering any of these stations (task owners)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.filter(
+            is_active=True, groups__name=roles.STATION_MANAGER, staff_scope__stations__in=stations
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
 def can_read_rating_comments(user):
     """Workers' comments are not for third-party inspectors (unless they hold another role)."""
     if is_all_seeing(user):

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('date', models.DateField(default=django.utils.timezone.localdate, verbose_name='date of visit')),
                 ('kind', models.CharField(choices=[('scheduled', 'scheduled'), ('unannounced', 'unannounced (暗访)')], default='scheduled', max_length=16, verbose_name='kind of visit')),
                 ('signage_ok', models.BooleanField(default=False, verbose_name='signage in place')),
-                ('clean', models.BooleanField(default=False, verbose_name='clean and tidy')),
+                ('clean_and_tidy', models.BooleanField(default=False, verbose_name='clean and tidy')),
                 ('equipment_working', models.BooleanField(default=False, verbose_name='equipment working')),
                 ('water_stocked', models.BooleanField(default=False, verbose_name='drinking water stocked')),
                 ('medicine_stocked', models.BooleanField(default=False, verbose_name='medicine kit stocked')),

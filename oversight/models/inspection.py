@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
@@ -9,7 +10,7 @@ from stations.models import Level, Status
 # The checklist, in the order inspectors walk through a station.
 CHECKLIST = (
     ("signage_ok", _("signage in place")),
-    ("clean", _("clean and tidy")),
+    ("clean_and_tidy", _("clean and tidy")),
     ("equipment_working", _("equipment working")),
     ("water_stocked", _("drinking water stocked")),
     ("medicine_stocked", _("medicine kit stocked")),
@@ -35,7 +36,7 @@ class Inspection(models.Model):
     kind = models.CharField(_("kind of visit"), max_length=16, choices=Kind.choices, default=Kind.SCHEDULED)
 
     signage_ok = models.BooleanField(_("signage in place"), default=False)
-    clean = models.BooleanField(_("clean and tidy"), default=False)
+    clean_and_tidy = models.BooleanField(_("clean and tidy"), default=False)
     equipment_working = models.BooleanField(_("equipment working"), default=False)
     water_stocked = models.BooleanField(_("drinking water stocked"), default=False)
     medicine_stocked = models.BooleanField(_("medicine kit stocked"), default=False)
@@ -167,6 +168,14 @@ class RectificationTask(models.Model):
 
     def __str__(self):
         return f"{self.station.code}: {self.finding[:60]}"
+
+    def clean(self):
+        from ..scoping import manages_station
+
+        if self.owner_id and self.station_id and not manages_station(self.owner, self.station):
+            raise ValidationError({"owner": _("The owner must be a station manager of this station.")})
+        if self.inspection_id and self.station_id and self.inspection.station_id != self.station_id:
+            raise ValidationError({"inspection": _("The inspection is of another station.")})
 
     def is_overdue(self, today=None):
         return self.status == self.Status.OPEN and self.deadline < (today or timezone.localdate())

@@ -1,0 +1,84 @@
+"""Who is told about a station: its managers and its district chiefs.
+
+Both staff accounts (role + scope) and the contact emails kept in the registry
+(Station.manager_email, District.chief_email) count, so a district whose chief
+has no account yet is still informed. Addresses are deduplicated
+case-insensitively.
+"""
+
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from stations.models import Station
+
+from . import roles
+
+
+def _dedupe(emails):
+    seen, result = set(), []
+    for email in emails:
+        key = (email or "").strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            result.append(email.strip())
+    return result
+
+
+def responsible_users(station):
+    """Active staff accounts managing this station or chiefing its district."""
+    return (
+        get_user_model().objects.filter(is_active=True)
+        .filter(
+            Q(groups__name=roles.STATION_MANAGER, staff_scope__stations=station)
+            | Q(groups__name=roles.DISTRICT_CHIEF, staff_scope__districts=station.district_id)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def station_recipients(station):
+    """Email addresses of the station's managers and district chiefs."""
+    users = [user.email for user in responsible_users(station)]
+    return _dedupe(users + [station.manager_email, station.district.chief_email])
+
+
+def report_recipients():
+    """[(email, user or None, stations queryset)] for the daily report.
+
+    Every active station manager and district chief account with an email gets
+    the stations of their scope; registry addresses not held by such an account
+    get the stations listed under them.
+    """
+    from .scoping import stations_for
+
+    recipients, covered = [], set()
+    users = (
+        get_user_model().objects.filter(
+            is_active=True, groups__name__in=[roles.STATION_MANAGER, roles.DISTRICT_CHIEF]
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("username")
+    )
+    for user in users:
+        recipients.append((user.email, user, stations_for(user)))
+        covered.add(user.email.strip().lower())
+
+    # Registry contacts: one entry per address, covering every station listed under it.
+    conditions, spelling = defaultdict(lambda: Q(pk__in=[])), {}
+    contacts = [
+        ("manager_email", Station.objects.exclude(manager_email="")),
+        ("district__chief_email", Station.objects.exclude(district__chief_email="")),
+    ]
+    for field, stations in contacts:
+        for email in stations.values_list(field, flat=True).distinct():
+            key = email.strip().lower()
+            conditions[key] |= Q(**{field: email})
+            spelling.setdefault(key, email.strip())
+    for key in sorted(conditions):
+        if key not in covered:
+            recipients.append((spelling[key], None, Station.objects.filter(conditions[key])))
+    return recipients

@@ -1,0 +1,154 @@
+"""Staff pages: the supervision dashboard, the yearly campaign, acknowledging alerts.
+
+Every number comes from selectors.py over the reader's stations_for() scope.
+"""
+
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import charts, selectors
+from .alerts import alert_acknowledge
+from .models import Alert
+from .scoping import is_staff_member, scope_queryset, stations_for
+
+
+def staff_required(view):
+    """Anonymous users go to the admin login; users without a staff role get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class BadParameter(ValueError):
+    pass
+
+
+def _date_param(request, name, default):
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(_("%(name)s must be a date written YYYY-MM-DD.") % {"name": name}) from None
+
+
+def _month_param(request, name, default):
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        moment = datetime.datetime.strptime(raw, "%Y-%m")
+    except ValueError:
+        raise BadParameter(_("%(name)s must be a month written YYYY-MM.") % {"name": name}) from None
+    return moment.year, moment.month
+
+
+def _year_param(request, name, default):
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise BadParameter(_("%(name)s must be a year such as 2025.") % {"name": name})
+    return int(raw)
+
+
+def _bad_request(error):
+    return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+
+
+@staff_required
+def dashboard(request):
+    today = timezone.localdate()
+    try:
+        day = _date_param(request, "date", today - datetime.timedelta(days=1))
+        year, month = _month_param(request, "month", (today.year, today.month))
+    except BadParameter as error:
+        return _bad_request(error)
+
+    stations = stations_for(request.user)
+    activity = selectors.day_activity(stations, day, station_limit=100)
+    weekly = selectors.weekly_rectification(stations, today)
+    monthly = selectors.month_summary(stations, year, month)
+    trend_start = today - datetime.timedelta(days=30)
+    trend = selectors.daily_series(stations, trend_start, today - datetime.timedelta(days=1))
+
+    context = {
+        "today": today,
+        "day": day,
+        "previous_day": day - datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1) if day < today else None,
+        "activity": activity,
+        "weekly": weekly,
+        "monthly": monthly,
+        "month_param": f"{year:04d}-{month:02d}",
+        "alerts": selectors.open_alerts(stations),
+        "trend_chart": charts.line_chart(
+            [(date_format(date, "m-d"), counts.satisfaction_rate) for date, counts in trend],
+            title=_("Satisfaction over the last 30 days"),
+        ),
+        "district_chart": charts.bar_chart(
+            [(str(item.district), item.counts.ratings) for item in monthly.districts],
+            title=_("Ratings per district this month"),
+        ),
+        "month_chart": charts.line_chart(
+            [(date_format(date, "m-d"), counts.satisfaction_rate) for date, counts in monthly.series],
+            title=_("Satisfaction per day this month"),
+        ),
+    }
+    return render(request, "oversight/dashboard.html", context)
+
+
+@staff_required
+def campaign(request):
+    today = timezone.localdate()
+    try:
+        year = _year_param(request, "year", today.year)
+    except BadParameter as error:
+        return _bad_request(error)
+    only_missing = request.GET.get("never") == "1"
+    rows = selectors.campaign(stations_for(request.user), year)
+    summary = {
+        "stations": rows.count(),
+        "never": rows.filter(inspected_this_year=False).count(),
+    }
+    if only_missing:
+        rows = rows.filter(inspected_this_year=False)
+    page = Paginator(rows.order_by("district__code", "code"), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "oversight/campaign.html",
+        {"year": year, "page": page, "summary": summary, "only_missing": only_missing},
+    )
+
+
+@staff_required
+@require_POST
+def acknowledge_alert(request, pk):
+    alert = get_object_or_404(scope_queryset(Alert.objects.all(), request.user, "station"), pk=pk)
+    try:
+        alert_acknowledge(alert=alert, actor=request.user, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Alert for %(station)s acknowledged.") % {"station": alert.station})
+    return redirect("oversight:dashboard")
