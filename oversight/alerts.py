@@ -27,16 +27,27 @@ from .scoping import require_in_scope
 logger = logging.getLogger(__name__)
 
 
-def _window_start(now):
-    return now - timedelta(hours=settings.ALERT_WINDOW_HOURS)
+def _window_start(station, kind, now):
+    """The window's start: ALERT_WINDOW_HOURS ago, or the last acknowledgement if later.
+
+    What happened before an acknowledgement has been dealt with; only what
+    comes after it can open the next alert of that kind.
+    """
+    start = now - timedelta(hours=settings.ALERT_WINDOW_HOURS)
+    acknowledged = (
+        Alert.objects.filter(station=station, kind=kind, acknowledged_at__isnull=False)
+        .order_by("-acknowledged_at").values_list("acknowledged_at", flat=True).first()
+    )
+    return max(start, acknowledged) if acknowledged else start
 
 
 def bad_ratings_summary(station, now):
     """A summary line when recent visible ratings turned bad, else None."""
     from ratings.models import Rating
 
+    since = _window_start(station, Alert.Kind.BAD_RATINGS, now)
     counts = Rating.objects.filter(
-        station=station, hidden=False, created_at__gt=_window_start(now), created_at__lte=now
+        station=station, hidden=False, created_at__gt=since, created_at__lte=now
     ).aggregate(total=Count("pk"), dissatisfied=Count("pk", filter=Q(score__lte=2)))
     total, dissatisfied = counts["total"], counts["dissatisfied"]
     if total >= settings.ALERT_MIN_RATINGS and dissatisfied >= settings.ALERT_DISSATISFIED_SHARE * total:
@@ -50,8 +61,9 @@ def problem_reports_summary(station, now):
     """A summary line when unhandled problem reports piled up recently, else None."""
     from ratings.models import ProblemReport
 
+    since = _window_start(station, Alert.Kind.PROBLEM_REPORTS, now)
     count = ProblemReport.objects.filter(
-        station=station, handled=False, created_at__gt=_window_start(now), created_at__lte=now
+        station=station, handled=False, created_at__gt=since, created_at__lte=now
     ).count()
     if count >= settings.ALERT_PROBLEM_REPORTS:
         return _("%(count)d unhandled problem reports in the last %(hours)d hours.") % {

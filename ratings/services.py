@@ -23,6 +23,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oversight.alerts import alerts_check_after_commit
 from stations.models import Status
 
 from . import antiabuse
@@ -167,6 +168,7 @@ def rating_submit(
             device_hash=device_hash, created_at=now, **{field: field in tags for field in TAG_FIELDS},
         )
         _count_rating(rating, +1)
+        alerts_check_after_commit(station, now=now)
     return rating
 
 
@@ -225,9 +227,11 @@ def problem_report_submit(*, station, kind, text="", device_hash, network_key=""
         if _within_cooldown(ProblemReport, station=station, device_hash=device_hash, now=now, kind=kind):
             raise CooldownActive
         _check_network(network_key, "report")
-        return ProblemReport.objects.create(
+        report = ProblemReport.objects.create(
             station=station, kind=kind, text=text, device_hash=device_hash, created_at=now
         )
+        alerts_check_after_commit(station, now=now)
+        return report
 
 
 def problem_report_handle(*, report, note="", actor, handled=True, now=None):
