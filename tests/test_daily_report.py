@@ -1,0 +1,100 @@
+"""daily_report: each station manager and district chief gets their stations' day, as on the dashboard."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from oversight import roles
+from oversight.reports import daily_reports
+from ratings.models import StationDay
+
+DAY = datetime.date(2026, 5, 20)
+
+
+@pytest.fixture
+def world(make_station, make_staff, shibei, shinan):
+    a = make_station(code="QD-SB-A", manager_email="a.manager@example.org")
+    b = make_station(code="QD-SB-B", manager_email="")
+    c = make_station(code="QD-SN-C", district=shinan, manager_email="c.contact@example.org")
+    StationDay.objects.create(station=a, date=DAY, scans=10, ratings=4, satisfied=3, dissatisfied=1)
+    StationDay.objects.create(station=b, date=DAY, scans=7, ratings=2, satisfied=0, dissatisfied=2)
+    StationDay.objects.create(station=c, date=DAY, scans=1, ratings=1, satisfied=1, dissatisfied=0)
+    StationDay.objects.create(station=a, date=DAY - datetime.timedelta(days=1), scans=99, ratings=9, satisfied=9)
+    return {
+        "a": a, "b": b, "c": c,
+        # The manager's account holds the same address as the registry: one report, not two.
+        "manager": make_staff(roles.STATION_MANAGER, stations=[a], email="A.Manager@example.org"),
+        "chief": make_staff(roles.DISTRICT_CHIEF, districts=[shibei], email="chief@example.org"),
+    }
+
+
+def by_email(reports):
+    return {report.email.lower(): report for report in reports}
+
+
+def test_each_manager_and_chief_gets_their_stations(world):
+    reports = by_email(daily_reports(DAY))
+    # shinan's registry chief address and c's contact have no account: they still get theirs.
+    assert set(reports) == {
+        "a.manager@example.org", "chief@example.org", "chief.shibei@example.org",
+        "c.contact@example.org", "chief.shinan@example.org",
+    }
+    manager = reports["a.manager@example.org"].activity
+    assert (manager.total.scans, manager.total.ratings, manager.total.satisfied) == (10, 4, 3)
+    assert [row.code for row in manager.stations] == ["QD-SB-A"]
+
+    chief = reports["chief@example.org"].activity
+    assert (chief.total.scans, chief.total.ratings, chief.total.dissatisfied) == (17, 6, 3)
+    assert [row.code for row in chief.stations] == ["QD-SB-A", "QD-SB-B"]  # most scans first
+    assert reports["chief.shinan@example.org"].activity.total.scans == 1
+
+
+def test_command_emails_one_report_per_address(world):
+    call_command("daily_report", "--date", DAY.isoformat())
+    assert len(mail.outbox) == 5
+    to_manager = next(m for m in mail.outbox if m.to == ["A.Manager@example.org"])
+    assert "QD-SB-A" in to_manager.body and "QD-SB-B" not in to_manager.body
+    assert "10" in to_manager.subject and "2026-05-20" in to_manager.subject
+    to_chief = next(m for m in mail.outbox if m.to == ["chief@example.org"])
+    assert "QD-SB-A" in to_chief.body and "QD-SB-B" in to_chief.body and "QD-SN-C" not in to_chief.body
+
+
+def test_stdout_prints_instead_of_sending(world, capsys):
+    call_command("daily_report", "--date", DAY.isoformat(), "--stdout")
+    output = capsys.readouterr().out
+    assert not mail.outbox
+    assert "To: chief@example.org" in output
+    assert output.count("To: ") == 5
+    assert "QD-SB-B" in output
+
+
+def test_defaults_to_yesterday(world):
+    with time_machine.travel(datetime.datetime(2026, 5, 21, 7, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))):
+        call_command("daily_report")
+    to_manager = next(m for m in mail.outbox if m.to == ["A.Manager@example.org"])
+    assert "2026-05-20" in to_manager.subject
+
+
+def test_bad_date_is_a_clear_error(world):
+    with pytest.raises(CommandError, match="--date"):
+        call_command("daily_report", "--date", "20-05-2026")
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize("who", ["manager", "chief"])
+def test_report_numbers_equal_the_dashboard(client, world, who):
+    client.force_login(world[who])
+    response = client.get(reverse("oversight:dashboard"), {"date": DAY.isoformat()})
+    assert response.status_code == 200
+    on_dashboard = response.context["activity"]
+    report = by_email(daily_reports(DAY))[world[who].email.lower()].activity
+    assert report.total == on_dashboard.total
+    assert [(r.code, r.counts) for r in report.stations] == [(r.code, r.counts) for r in on_dashboard.stations]
+    assert [(d.district.pk, d.counts) for d in report.districts] == [
+        (d.district.pk, d.counts) for d in on_dashboard.districts
+    ]
+    assert report.stations_in_scope == on_dashboard.stations_in_scope
