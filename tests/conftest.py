@@ -102,3 +102,21 @@ def make_staff(db):
         return User.objects.get(pk=user.pk)
 
     return make
+
+
+@pytest.fixture
+def set_last_rating(db):
+    """Give a station a last visible rating at `moment` (None: no ratings), as ratings keep it."""
+    from ratings.models import RatingStats
+
+    def set_last(station, moment):
+        if moment is None:
+            RatingStats.objects.filter(station=station).delete()
+        else:
+            RatingStats.objects.update_or_create(
+                station=station, defaults={"total": 1, "count_5": 1, "last_rated_at": moment}
+            )
+        if hasattr(station, "_state"):
+            station._state.fields_cache.pop("rating_stats", None)
+
+    return set_last
