@@ -55,6 +55,9 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/stations/station/change_form.html"
     change_list_template = "admin/stations/station/change_list.html"
 
+    class Media:
+        js = ["stations/admin/station-form.js"]
+
     list_display = (
         "code", "name", "district", "kind", "level", "status",
         "ratings_30d", "ratings_total", "satisfaction", "last_rated", "days_since_rating",

@@ -1,0 +1,148 @@
+"""The station editor in a real browser: pick the location on the map, set hours, save.
+
+Needs Debian's `chromium` (apt-get install chromium; the CI script does it) and
+the `playwright` package (the [test] extra); Playwright drives /usr/bin/chromium,
+nothing is downloaded. Every request that is not for the live server (map
+tiles) is aborted. A screenshot of the editor goes to test-artifacts/.
+"""
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from stations import hours
+from stations.models import Station
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PASSWORD = "pw-for-browser-tests-only"
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="pip install playwright (the [test] extra) to run the browser tests"
+)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM=/path) to run the browser tests",
+    ),
+    # The live server needs committed rows; restore the migrations' catalogue afterwards.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+# Playwright's sync API runs an event loop in this thread; the database calls
+# the test makes around it are ordinary synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def page(live_server):
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+            ],
+        )
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 900}, locale="en-US", extra_http_headers={"Accept-Language": "en"},
+        )
+        # Only the portal answers; map tiles fail, as on an offline intranet.
+        context.route(re.compile(r"^(?!" + re.escape(live_server.url) + ")"), lambda route: route.abort())
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        yield page
+        context.close()
+        browser.close()
+
+
+def log_in(page, live_server, user):
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def day_row(page, day):
+    return page.locator(f"[data-hours-day={day}]")
+
+
+def test_pick_location_on_the_map_set_hours_and_save(page, live_server, make_station, django_user_model):
+    admin = django_user_model.objects.create_superuser("editor", "editor@example.org", PASSWORD)
+    station = make_station(
+        name="Liaoning Road station", latitude=Decimal("36.087000"), longitude=Decimal("120.375000"),
+        opening_hours={"mon": [["08:00", "20:00"]]}, amenities=["drinking-water"],
+    )
+    log_in(page, live_server, admin)
+    page.goto(f"{live_server.url}/admin/stations/station/{station.pk}/change/")
+    page.wait_for_selector("[data-location-picker][data-ready=true]")
+    assert page.locator(".location-picker .leaflet-marker-icon").count() == 1
+
+    # Click the map away from the marker: the coordinates follow, with 6 decimals.
+    box = page.locator("#station_location_map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
+    latitude = page.input_value("#id_latitude")
+    longitude = page.input_value("#id_longitude")
+    assert re.fullmatch(r"\d+\.\d{6}", latitude) and re.fullmatch(r"\d+\.\d{6}", longitude)
+    # Up and to the right of the centre: further north and further east.
+    assert Decimal(latitude) > Decimal("36.087000")
+    assert Decimal(longitude) > Decimal("120.375000")
+    assert page.locator("[data-location-readout]").inner_text() == f"{latitude}, {longitude}"
+
+    # Typing coordinates moves the marker.
+    marker = page.locator(".location-picker .leaflet-marker-icon")
+    before = marker.bounding_box()
+    page.fill("#id_longitude", str(Decimal(longitude) - Decimal("0.002")))
+    after = marker.bounding_box()
+    assert after["x"] < before["x"] - 5
+    longitude = page.input_value("#id_longitude")
+
+    # Hours: Monday gets a second span, Friday runs past midnight, Sunday is open all day.
+    monday = day_row(page, "mon")
+    monday.locator("[data-hours-add]").click()
+    monday.locator("input[type=time]").nth(2).fill("21:00")
+    monday.locator("input[type=time]").nth(3).fill("23:30")
+    friday = day_row(page, "fri")
+    assert not friday.locator("input[type=time]").first.is_visible()  # closed: no time inputs
+    friday.locator("input[value=spans]").check()
+    friday.locator("input[type=time]").nth(0).fill("22:00")
+    friday.locator("input[type=time]").nth(1).fill("06:00")
+    assert friday.locator("[data-hours-next-day]").is_visible()
+    day_row(page, "sun").locator("input[value='24h']").check()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "admin-station-editor.png"), full_page=True)
+
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert page.errors == []
+
+    station.refresh_from_db()
+    assert (station.latitude, station.longitude) == (Decimal(latitude), Decimal(longitude))
+    assert station.opening_hours == hours.normalize({
+        "mon": [["08:00", "20:00"], ["21:00", "23:30"]],
+        "fri": [["22:00", "06:00"]],
+        "sun": [["00:00", "24:00"]],
+    })
+    assert list(station.amenities.values_list("slug", flat=True)) == ["drinking-water"]
+
+
+def test_24_7_switch_hides_the_days(page, live_server, make_station, django_user_model):
+    admin = django_user_model.objects.create_superuser("editor", "editor@example.org", PASSWORD)
+    station = make_station(opening_hours={"tue": [["09:00", "17:00"]]})
+    log_in(page, live_server, admin)
+    page.goto(f"{live_server.url}/admin/stations/station/{station.pk}/change/")
+    assert page.locator("[data-hours-days]").is_visible()
+    page.check("[data-hours-always]")
+    assert not page.locator("[data-hours-days]").is_visible()
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    station.refresh_from_db()
+    assert station.opening_hours == {"always": True}
+    assert page.errors == []
