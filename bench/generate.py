@@ -20,6 +20,7 @@ by COPY on PostgreSQL; the output is a pure function of --seed, the sizes and
 
 import argparse
 import base64
+import contextlib
 import bisect
 import datetime as dt
 import json
@@ -91,9 +92,10 @@ class BulkWriter:
         self.qn = connection.ops.quote_name
         if self.vendor == "sqlite":
             cursor = self.raw.cursor()
-            # The loading connection only: a 2 GB page cache keeps the rating
-            # indexes in memory, and the data can be regenerated after a crash.
-            cursor.execute("PRAGMA cache_size=-2000000")
+            # The loading connection only: an 8 GB page cache holds the whole
+            # dataset with its indexes, so the one big transaction (see
+            # write_ratings) writes each page once; regenerate after a crash.
+            cursor.execute("PRAGMA cache_size=-8000000")
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.close()
 
@@ -447,70 +449,74 @@ def write_ratings(rng, writer, connection, rating_plans, n_ratings, window_start
     bisect_right = bisect.bisect_right
     written = {"ratings": 0, "hidden": 0, "rating_stats": 0, "station_days": 0}
     started = time.perf_counter()
-    for chunk_start in range(0, len(rating_plans), CHUNK_STATIONS):
-        rating_rows, stats_rows, day_rows = [], [], []
-        for (station_id, _, first_day, last_day), n in zip(
-            rating_plans[chunk_start:chunk_start + CHUNK_STATIONS], counts[chunk_start:chunk_start + CHUNK_STATIONS]
-        ):
-            if n == 0:
-                continue
-            lo = day_cum[first_day - 1] if first_day else 0.0
-            width = day_cum[last_day] - lo
-            score_cum = weighted(rng, quality)
-            device_base = randrange(1 << 18)
-            regulars = max(8, n // 4)  # the same workers come back
-            local_seconds = sorted(
-                bisect_right(day_cum, lo + rnd() * width) * 86400 + h * 3600 + int(rnd() * 3600)
-                for h in choices(hours_range, cum_weights=hour_cum, k=n)
-            )
-            scores = choices((1, 2, 3, 4, 5), cum_weights=score_cum, k=n)
-            tally = [0, 0, 0, 0, 0, 0]
-            last_visible = None
-            day, day_all, day_visible, day_sat, day_dis = -1, 0, 0, 0, 0
-            for seconds, score in zip(local_seconds, scores):
-                local_day = seconds // 86400
-                if local_day != day:
-                    if day_all:
-                        day_rows.append((station_id, local_days[day],
-                                         day_all + int(day_all * 0.8 * rnd()) + (rnd() < 0.3),
-                                         day_visible, day_sat, day_dis) + day_extra_vals)
-                    day, day_all, day_visible, day_sat, day_dis = local_day, 0, 0, 0, 0
-                utc_day, utc_second = divmod(seconds - 8 * 3600, 86400)
-                created = f"{utc_days[utc_day + 1]} {clock[utc_second]}{tz_suffix}"
-                tags = (happy_tags if score >= 4 else unhappy_tags)[int(rnd() * 1024)]
-                hidden = rnd() < 0.003
-                rating_rows.append((
-                    station_id, score, *tags,
-                    COMMENTS[int(rnd() * len(COMMENTS))] if rnd() < 0.02 else "",
-                    created, devices[(device_base + int(rnd() * regulars)) & device_mask],
-                    hidden, "spam" if hidden else "", "", created if hidden else None, None,
-                    group_picks[int(rnd() * 1024)],
-                ) + extra_vals)
-                day_all += 1
-                if hidden:
-                    written["hidden"] += 1
+    # SQLite: one transaction for everything. The device and time indexes take
+    # rows at random places, so each commit would rewrite most of their pages;
+    # PostgreSQL commits per chunk (its deferred foreign-key checks run then).
+    with transaction.atomic() if writer.vendor == "sqlite" else contextlib.nullcontext():
+        for chunk_start in range(0, len(rating_plans), CHUNK_STATIONS):
+            rating_rows, stats_rows, day_rows = [], [], []
+            for (station_id, _, first_day, last_day), n in zip(
+                rating_plans[chunk_start:chunk_start + CHUNK_STATIONS], counts[chunk_start:chunk_start + CHUNK_STATIONS]
+            ):
+                if n == 0:
                     continue
-                day_visible += 1
-                tally[score] += 1
-                day_sat += score >= 4
-                day_dis += score <= 2
-                last_visible = created
-            day_rows.append((station_id, local_days[day],
-                             day_all + int(day_all * 0.8 * rnd()) + (rnd() < 0.3),
-                             day_visible, day_sat, day_dis) + day_extra_vals)
-            if last_visible is not None:
-                stats_rows.append((station_id, sum(tally), *tally[1:], last_visible))
-        with transaction.atomic():
-            writer.write(Rating._meta.db_table, rating_cols + extra_cols, rating_rows)
-            writer.write(RatingStats._meta.db_table, stats_cols, stats_rows)
-            writer.write(StationDay._meta.db_table, day_cols + day_extra_cols, day_rows)
-        written["ratings"] += len(rating_rows)
-        written["rating_stats"] += len(stats_rows)
-        written["station_days"] += len(day_rows)
-        done = min(chunk_start + CHUNK_STATIONS, len(rating_plans))
-        if progress and (done // CHUNK_STATIONS) % 10 == 0:
-            rate = written["ratings"] / max(time.perf_counter() - started, 1e-9)
-            progress(f"  {done:>7} stations, {written['ratings']:>10} ratings ({rate:,.0f}/s)")
+                lo = day_cum[first_day - 1] if first_day else 0.0
+                width = day_cum[last_day] - lo
+                score_cum = weighted(rng, quality)
+                device_base = randrange(1 << 18)
+                regulars = max(8, n // 4)  # the same workers come back
+                local_seconds = sorted(
+                    bisect_right(day_cum, lo + rnd() * width) * 86400 + h * 3600 + int(rnd() * 3600)
+                    for h in choices(hours_range, cum_weights=hour_cum, k=n)
+                )
+                scores = choices((1, 2, 3, 4, 5), cum_weights=score_cum, k=n)
+                tally = [0, 0, 0, 0, 0, 0]
+                last_visible = None
+                day, day_all, day_visible, day_sat, day_dis = -1, 0, 0, 0, 0
+                for seconds, score in zip(local_seconds, scores):
+                    local_day = seconds // 86400
+                    if local_day != day:
+                        if day_all:
+                            day_rows.append((station_id, local_days[day],
+                                             day_all + int(day_all * 0.8 * rnd()) + (rnd() < 0.3),
+                                             day_visible, day_sat, day_dis) + day_extra_vals)
+                        day, day_all, day_visible, day_sat, day_dis = local_day, 0, 0, 0, 0
+                    utc_day, utc_second = divmod(seconds - 8 * 3600, 86400)
+                    created = f"{utc_days[utc_day + 1]} {clock[utc_second]}{tz_suffix}"
+                    tags = (happy_tags if score >= 4 else unhappy_tags)[int(rnd() * 1024)]
+                    hidden = rnd() < 0.003
+                    rating_rows.append((
+                        station_id, score, *tags,
+                        COMMENTS[int(rnd() * len(COMMENTS))] if rnd() < 0.02 else "",
+                        created, devices[(device_base + int(rnd() * regulars)) & device_mask],
+                        hidden, "spam" if hidden else "", "", created if hidden else None, None,
+                        group_picks[int(rnd() * 1024)],
+                    ) + extra_vals)
+                    day_all += 1
+                    if hidden:
+                        written["hidden"] += 1
+                        continue
+                    day_visible += 1
+                    tally[score] += 1
+                    day_sat += score >= 4
+                    day_dis += score <= 2
+                    last_visible = created
+                day_rows.append((station_id, local_days[day],
+                                 day_all + int(day_all * 0.8 * rnd()) + (rnd() < 0.3),
+                                 day_visible, day_sat, day_dis) + day_extra_vals)
+                if last_visible is not None:
+                    stats_rows.append((station_id, sum(tally), *tally[1:], last_visible))
+            with transaction.atomic():
+                writer.write(Rating._meta.db_table, rating_cols + extra_cols, rating_rows)
+                writer.write(RatingStats._meta.db_table, stats_cols, stats_rows)
+                writer.write(StationDay._meta.db_table, day_cols + day_extra_cols, day_rows)
+            written["ratings"] += len(rating_rows)
+            written["rating_stats"] += len(stats_rows)
+            written["station_days"] += len(day_rows)
+            done = min(chunk_start + CHUNK_STATIONS, len(rating_plans))
+            if progress and (done // CHUNK_STATIONS) % 10 == 0:
+                rate = written["ratings"] / max(time.perf_counter() - started, 1e-9)
+                progress(f"  {done:>7} stations, {written['ratings']:>10} ratings ({rate:,.0f}/s)")
     return written
 
 

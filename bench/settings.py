@@ -11,6 +11,10 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-never-deploy")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# The benchmark speaks plain HTTP over loopback: no redirect to HTTPS, and
+# cookies without the Secure flag (a browser would not send them back).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_COOKIES", "0")
 
 from portal.settings import *  # noqa: E402,F403
 
@@ -18,5 +22,10 @@ from portal.settings import *  # noqa: E402,F403
 # portal's urls.py knows nothing about it, so production never exposes it.
 ROOT_URLCONF = "bench.urls"
 
-if os.environ.get("BENCH_STATIC_ROOT"):
-    STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
+# Behind the reverse proxy a deployment runs, the client address comes from
+# the proxy's header; the load generator sends a random one per request, so the
+# per-IP limits see many phones, as in the street, not one loopback client.
+CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+
+# Collected into a temporary folder by the runner, never over the project's own.
+STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT") or str(BASE_DIR / "bench" / "out" / "static")  # noqa: F405
