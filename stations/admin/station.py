@@ -25,6 +25,7 @@ from ..tabular import CSV, FORMATS, XLSX
 from .exports import station_export_response
 from .filters import DistrictFilter, SatisfactionFilter
 from .forms import StationAdminForm
+from .standing import AtRiskListFilter, LevelChangeInline, StandingAdminMixin
 
 # Level and status change only through stations.standing.change_standing
 # (with a reason, recorded as a LevelChange); on existing stations they are
@@ -49,7 +50,7 @@ class StationPositionInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Station)
-class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StationAdmin(StandingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_station_path = ""
     form = StationAdminForm
     change_form_template = "admin/stations/station/change_form.html"
@@ -74,7 +75,7 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "status",
         SatisfactionFilter,
         HasOpenTasksFilter,
-        # The standing engineer's "at risk (3-month rule)" filter goes here.
+        AtRiskListFilter,
         ("amenities", admin.RelatedFieldListFilter),
     ]
     ordering = ("code",)
@@ -121,8 +122,10 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return fieldsets
 
     def get_inlines(self, request, obj):
+        if obj is None:
+            return []
         # Position history is kept for movable stations only.
-        return self.inlines if obj is not None and obj.kind == Kind.MOVABLE else []
+        return [*(self.inlines if obj.kind == Kind.MOVABLE else []), LevelChangeInline]
 
     @admin.display(description=_("opening hours as text"))
     def hours_text(self, obj):
