@@ -109,3 +109,18 @@ def test_aware_datetime_in_other_zone_is_converted():
     moment = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=SHANGHAI)
     response = tabular_response(headers=["t"], rows=[[moment]], filename="x", format="xlsx")
     assert read_xlsx(response)[1] == [datetime.datetime(2026, 1, 1, 12, 0)]
+
+
+def test_csv_rows_keep_the_language_of_the_request():
+    """Rows stream after the view returns and the middleware resets the language."""
+    from django.utils import translation
+    from django.utils.dates import WEEKDAYS  # lazy, and Django ships their Chinese
+
+    def rows():
+        yield [WEEKDAYS[0]]  # translated when the row is written
+
+    with translation.override("zh-hans"):
+        response = tabular_response(headers=["day"], rows=rows(), filename="x", format="csv")
+    with translation.override("en"):
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[1] == "星期一"
