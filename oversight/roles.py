@@ -90,6 +90,7 @@ ROLE_PERMISSIONS = {
     INSPECTOR: {
         "stations.station": _VIEW,
         "stations.levelchange": _VIEW,
+        "ratings.rating": _VIEW,
         "ratings.ratingstats": _VIEW,
         "ratings.stationday": _VIEW,
         "oversight.inspection": ("view", "add", "change"),

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from stations.models import Station
+from stations.models import City, District, Station
 
 from . import roles
 
@@ -87,6 +87,31 @@ def scope_q(user, path=""):
     if scope.roles & {roles.STATION_MANAGER, roles.LIAISON} and scope.station_ids:
         q |= Q(**{f"{prefix}pk__in": scope.station_ids})
     return q
+
+
+def district_scope_q(user, path=""):
+    """Like scope_q, for rows reached through a District (`path` from the model to it)."""
+    if is_all_seeing(user):
+        return Q()
+    prefix = f"{path}__" if path else ""
+    scope = _scope(user)
+    q = Q(**{f"{prefix}pk__in": []})
+    if roles.CITY_STAFF in scope.roles and scope.city_ids:
+        q |= Q(**{f"{prefix}city_id__in": scope.city_ids})
+    if scope.roles & {roles.DISTRICT_CHIEF, roles.INSPECTOR} and scope.district_ids:
+        q |= Q(**{f"{prefix}pk__in": scope.district_ids})
+    if scope.roles & {roles.STATION_MANAGER, roles.LIAISON} and scope.station_ids:
+        q |= Q(**{f"{prefix}pk__in": Station.objects.filter(pk__in=scope.station_ids).values("district_id")})
+    return q
+
+
+def districts_for(user):
+    """Districts the user works in (a station manager: their stations' districts)."""
+    return District.objects.filter(district_scope_q(user))
+
+
+def cities_for(user):
+    return City.objects.filter(pk__in=districts_for(user).values("city_id"))
 
 
 def stations_for(user):
@@ -163,6 +188,20 @@ def _related_station_path(model):
     return None
 
 
+def scope_choices(queryset, user):
+    """`queryset` narrowed to the user's scope if its model is scoped (Station, District,
+    City, or a model with a station foreign key); None for unscoped models."""
+    model = queryset.model
+    if model is District:
+        return queryset.filter(district_scope_q(user))
+    if model is City:
+        return queryset.filter(pk__in=cities_for(user).values("pk"))
+    path = _related_station_path(model)
+    if path is None:
+        return None
+    return scope_queryset(queryset, user, path)
+
+
 class ScopedAdminMixin:
     """Row-level scope for a ModelAdmin (put it before admin.ModelAdmin in the bases).
 
@@ -174,19 +213,38 @@ class ScopedAdminMixin:
 
     scope_station_path = None
 
-    def get_queryset(self, request):
+    def scope(self, queryset, user):
+        """The rows of `queryset` the user may see."""
         if self.scope_station_path is None:
             raise TypeError(f"{type(self).__name__} must set scope_station_path")
-        return scope_queryset(super().get_queryset(request), request.user, self.scope_station_path)
+        return scope_queryset(queryset, user, self.scope_station_path)
+
+    def get_queryset(self, request):
+        return self.scope(super().get_queryset(request), request.user)
 
     def _limit_choices(self, db_field, request, kwargs):
-        if "queryset" in kwargs:
-            return
-        path = _related_station_path(db_field.related_model)
-        if path is not None:
-            kwargs["queryset"] = scope_queryset(
-                db_field.related_model._default_manager.all(), request.user, path
-            )
+        if "queryset" not in kwargs:
+            scoped = scope_choices(db_field.related_model._default_manager.all(), request.user)
+            if scoped is not None:
+                kwargs["queryset"] = scoped
+
+    def get_form(self, request, obj=None, **kwargs):
+        """Also scope choice fields a custom form declares itself (formfield_for_* never sees those)."""
+        form = super().get_form(request, obj, **kwargs)
+        user = request.user
+
+        class ScopedForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for field in self.fields.values():
+                    queryset = getattr(field, "queryset", None)
+                    if queryset is not None:
+                        scoped = scope_choices(queryset, user)
+                        if scoped is not None:
+                            field.queryset = scoped
+
+        ScopedForm.__name__ = form.__name__
+        return ScopedForm
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         self._limit_choices(db_field, request, kwargs)
@@ -206,10 +264,7 @@ class ScopedAdminMixin:
     def _in_scope(self, request, obj):
         if obj is None or isinstance(self, InlineModelAdmin) or is_all_seeing(request.user):
             return True
-        model = type(obj)
-        return scope_queryset(
-            model._default_manager.filter(pk=obj.pk), request.user, self.scope_station_path
-        ).exists()
+        return self.scope(type(obj)._default_manager.filter(pk=obj.pk), request.user).exists()
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._in_scope(request, obj)
@@ -219,6 +274,20 @@ class ScopedAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+
+class DistrictScopedAdminMixin(ScopedAdminMixin):
+    """For the District admin: the districts the user works in."""
+
+    def scope(self, queryset, user):
+        return queryset.filter(district_scope_q(user))
+
+
+class CityScopedAdminMixin(ScopedAdminMixin):
+    """For the City admin: the cities the user works in."""
+
+    def scope(self, queryset, user):
+        return queryset.filter(pk__in=cities_for(user).values("pk"))
 
 
 def require_in_scope(user, station):

@@ -89,3 +89,188 @@ def test_inspectors_cannot_read_rating_comments(geography, make_staff, shibei):
     assert can_read_rating_comments(make_staff(roles.DISTRICT_CHIEF, districts=[shibei]))
     assert can_read_rating_comments(make_staff(roles.LIAISON, stations=[geography["a"]]))
     assert not can_read_rating_comments(make_staff(roles.INSPECTOR, districts=[shibei]))
+
+
+# --- Through the admin and the staff URLs -------------------------------------------------
+
+import csv  # noqa: E402
+import io  # noqa: E402
+
+from django.urls import reverse  # noqa: E402
+
+from oversight.inspections import task_open  # noqa: E402
+from oversight.models import Alert, Inspection  # noqa: E402
+from ratings.models import ProblemReport, Rating  # noqa: E402
+
+
+@pytest.fixture
+def two_stations(geography):
+    """Station a (the manager's) and b (same district, someone else's), each with a rating and more."""
+    a, b = geography["a"], geography["b"]
+    for station, comment in [(a, "A's comment"), (b, "B's secret comment")]:
+        Rating.objects.create(station=station, score=2, comment=comment, device_hash=f"h-{station.code}")
+        ProblemReport.objects.create(station=station, kind="supplies", device_hash=f"h-{station.code}")
+        Alert.objects.create(station=station, kind=Alert.Kind.BAD_RATINGS, summary="bad")
+    return a, b
+
+
+@pytest.fixture
+def manager(make_staff, two_stations):
+    return make_staff(roles.STATION_MANAGER, stations=[two_stations[0]])
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+def listed(client, model, **params):
+    response = client.get(admin_url(model, "changelist"), params)
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+def test_manager_lists_only_their_station_and_its_rows(client, manager, two_stations):
+    from stations.models import Station
+
+    a, b = two_stations
+    client.force_login(manager)
+    assert [s.pk for s in listed(client, Station)] == [a.pk]
+    assert {r.station_id for r in listed(client, Rating)} == {a.pk}
+    assert {r.station_id for r in listed(client, ProblemReport)} == {a.pk}
+    assert {r.station_id for r in listed(client, Alert)} == {a.pk}
+    response = client.get(admin_url(Rating, "changelist"))
+    assert b"B's secret comment" not in response.content
+
+
+def test_manager_cannot_open_or_change_another_station_by_editing_ids(client, manager, two_stations):
+    from stations.models import Station
+
+    a, b = two_stations
+    b_name = b.name
+    client.force_login(manager)
+    assert client.get(admin_url(Station, "change", a.pk)).status_code == 200
+    for url in [
+        admin_url(Station, "change", b.pk),
+        admin_url(Station, "history", b.pk),
+        admin_url(Station, "delete", b.pk),
+        admin_url(Rating, "change", Rating.objects.get(station=b).pk),
+        admin_url(ProblemReport, "change", ProblemReport.objects.get(station=b).pk),
+        admin_url(Alert, "change", Alert.objects.get(station=b).pk),
+    ]:
+        response = client.get(url)
+        assert response.status_code in (403, 404), url
+        assert b"B's secret comment" not in response.content
+    response = client.post(admin_url(Station, "change", b.pk), {"name": "Taken over"})
+    assert response.status_code in (403, 404)
+    b.refresh_from_db()
+    assert b.name == b_name
+
+
+def test_manager_cannot_export_another_stations_data(client, manager, two_stations):
+    from stations.models import Station
+
+    a, b = two_stations
+    client.force_login(manager)
+    response = client.get(reverse("admin:stations_station_export"), {"format": "csv"})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else response.content.decode("utf-8-sig")
+    codes_in_export = {row[0] for row in csv.reader(io.StringIO(body))}
+    assert a.code in codes_in_export and b.code not in codes_in_export
+
+    # An export action posted with the other station's id selects nothing of it.
+    response = client.post(
+        admin_url(Station, "changelist"),
+        {"action": "export_selected_csv", "_selected_action": [b.pk]},
+    )
+    content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    assert b.code.encode() not in content
+
+    response = client.get(reverse("admin:ratings_rating_export", args=["csv"]))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"A's comment" in content and b"B's secret comment" not in content
+
+
+def test_manager_cannot_fetch_another_stations_qr_or_poster(client, manager, two_stations):
+    a, b = two_stations
+    client.force_login(manager)
+    for name in ["ratings:qr_svg", "ratings:qr_png", "ratings:poster"]:
+        assert client.get(reverse(name, args=[a.code])).status_code == 200, name
+        assert client.get(reverse(name, args=[b.code])).status_code == 404, name
+    response = client.get(reverse("ratings:district_posters", args=[b.district_id]))
+    assert a.code.encode() in response.content and b.code.encode() not in response.content
+
+
+def test_manager_cannot_reach_another_stations_inspections_and_tasks(client, manager, two_stations, make_staff):
+    a, b = two_stations
+    inspector = make_staff(roles.INSPECTOR, districts=[b.district])
+    inspection = Inspection.objects.create(station=b, inspector=inspector, score=50)
+    task = task_open(station=b, finding="Fix", deadline="2030-01-01")
+    client.force_login(manager)
+    assert listed(client, Inspection) == []
+    assert client.get(admin_url(Inspection, "change", inspection.pk)).status_code == 404
+    assert client.get(admin_url(type(task), "change", task.pk)).status_code == 404
+    response = client.post(admin_url(type(task), "change", task.pk), {"done_note": "x", "mark_done": "on"})
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert task.status == "open"
+
+
+def test_district_chief_sees_exactly_their_district_in_the_admin(client, geography, make_staff, shibei):
+    from stations.models import Station
+
+    chief = make_staff(roles.DISTRICT_CHIEF, districts=[shibei])
+    client.force_login(chief)
+    assert {s.code for s in listed(client, Station)} == {geography["a"].code, geography["b"].code}
+    assert client.get(admin_url(Station, "change", geography["c"].pk)).status_code == 404
+    assert [d.pk for d in listed(client, District)] == [shibei.pk]
+
+
+def test_station_form_offers_only_districts_in_scope(client, geography, make_staff, qingdao):
+    city_staff = make_staff(roles.CITY_STAFF, city=qingdao)
+    client.force_login(city_staff)
+    response = client.get(reverse("admin:stations_station_add"))
+    assert response.status_code == 200
+    choices = set(response.context["adminform"].form.fields["district"].queryset.values_list("code", flat=True))
+    assert choices == {"shibei", "shinan"}  # not Yantai's Zhifu
+
+
+def test_liaison_is_read_only(client, geography, make_staff):
+    from stations.models import Station
+
+    a = geography["a"]
+    liaison = make_staff(roles.LIAISON, stations=[a])
+    client.force_login(liaison)
+    response = client.get(admin_url(Station, "change", a.pk))
+    assert response.status_code == 200
+    assert not response.context["has_change_permission"]
+    response = client.post(admin_url(Station, "change", a.pk), {"name": "Renamed"})
+    assert response.status_code == 403
+    a.refresh_from_db()
+    assert a.name != "Renamed"
+    assert client.get(reverse("admin:stations_station_add")).status_code == 403
+
+
+def test_inspector_sees_scores_but_never_comments(client, two_stations, make_staff, shibei):
+    a, _b = two_stations
+    inspector = make_staff(roles.INSPECTOR, districts=[shibei])
+    client.force_login(inspector)
+    response = client.get(admin_url(Rating, "changelist"))
+    assert response.status_code == 200
+    assert b"comment" not in response.content.lower().replace(b"comments", b"")
+    assert b"A's comment" not in response.content
+    response = client.get(admin_url(Rating, "change", Rating.objects.get(station=a).pk))
+    assert response.status_code == 200 and b"A's comment" not in response.content
+    response = client.get(reverse("admin:ratings_rating_export", args=["csv"]))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"A's comment" not in content
+    # Searching in comments would reveal them word by word: the search ignores comments for inspectors.
+    assert {r.pk for r in listed(client, Rating, q="nothing-matches-this")} == {r.pk for r in listed(client, Rating)}
+
+
+def test_users_and_scopes_are_for_superusers_only(client, make_staff, qingdao):
+    from django.contrib.auth.models import User
+
+    client.force_login(make_staff(roles.CITY_STAFF, city=qingdao))
+    assert client.get(admin_url(User, "changelist")).status_code == 403
+    client.force_login(make_staff(None))
+    assert client.get(admin_url(User, "changelist")).status_code == 200

@@ -18,7 +18,7 @@ class StaffScopeInline(admin.StackedInline):
     max_num = 1
     verbose_name_plural = _("scope (where this user works)")
     filter_horizontal = ("districts",)
-    raw_id_fields = ("stations",)
+    autocomplete_fields = ("stations",)
 
 
 class SuperuserOnly:

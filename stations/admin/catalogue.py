@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from oversight.scoping import CityScopedAdminMixin, DistrictScopedAdminMixin
+
 from ..models import Amenity, City, District, WorkerGroup
 
 
@@ -15,7 +17,7 @@ class DistrictInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(CityScopedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name_zh", "name_en", "district_count")
     search_fields = ("code", "name_zh", "name_en")
     inlines = [DistrictInline]
@@ -29,7 +31,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name_zh", "name_en", "code", "city", "chief_name", "chief_email", "station_count")
     list_filter = ("city",)
     list_select_related = ("city",)
