@@ -16,3 +16,12 @@ SECURE_SSL_REDIRECT = False
 # Tests make many API requests from one address; test_api lowers the rate
 # itself to prove that anonymous throttling works.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file rather than :memory:, so live-server tests (test_rating_concurrency)
+    # get real concurrent connections; one per process, so parallel runs never collide.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"yizhan-test-{os.getpid()}.sqlite3"),
+    }
