@@ -268,6 +268,7 @@
     }
     say(text.locating);
     navigator.geolocation.getCurrentPosition(function (position) {
+      say('');
       userPosition = [position.coords.latitude, position.coords.longitude];
       var here = toMap(userPosition[0], userPosition[1]);
       if (map) {

@@ -1,0 +1,209 @@
+"""The map and station page in a real browser (Playwright driving Chromium).
+
+Enable: install Debian's `chromium` package (`apt-get install chromium`; the CI
+script does it) and the `playwright` Python package (the [test] extra). No
+browser download is needed: Playwright drives /usr/bin/chromium.
+
+Nothing leaves the machine: every request that is not for the live server
+(map tiles) is aborted, which also proves the page works without tiles.
+Screenshots go to test-artifacts/ (git-ignored).
+"""
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from stations import catalogue, geo
+from stations.models import Amenity, Level, Status, WorkerGroup
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+# A street corner in Qingdao's Shibei district (Liaoning Road), WGS-84.
+SHIBEI = {"latitude": 36.0870, "longitude": 120.3750}
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="pip install playwright (the [test] extra) to run the browser tests"
+)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM=/path) to run the browser tests",
+    ),
+]
+
+# Playwright's sync API runs an event loop in this thread; the database calls
+# the tests make around it are ordinary synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    contexts = []
+
+    def open_page(viewport=PHONE, geolocation=None):
+        options = {"viewport": viewport, "locale": "en-US", "extra_http_headers": {"Accept-Language": "en"}}
+        if geolocation:
+            options.update(geolocation=geolocation, permissions=["geolocation"])
+        context = browser.new_context(**options)
+        contexts.append(context)
+        # Only the portal itself answers; tiles fail, as on an offline intranet.
+        context.route(re.compile(r"^(?!" + re.escape(live_server.url) + ")"), lambda route: route.abort())
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def seeded(transactional_db, make_station, shinan):
+    # A transactional test starts from tables another one emptied: put the
+    # catalogue (normally loaded by a data migration) back first.
+    catalogue.load(Amenity, WorkerGroup)
+    return {
+        "nearest": make_station(
+            name="Liaoning Road station", amenities=["drinking-water", "wifi"],
+            latitude=Decimal("36.087300"), longitude=Decimal("120.375400"),
+        ),
+        "microwave": make_station(
+            name="Taidong station", level=Level.NATIONAL, amenities=["drinking-water", "microwave"],
+            latitude=Decimal("36.091000"), longitude=Decimal("120.381000"),
+        ),
+        "office": make_station(
+            name="Office-hours station", level=Level.PROVINCIAL, amenities=["toilet"],
+            opening_hours={"sat": [["09:00", "10:00"]]},
+            latitude=Decimal("36.080000"), longitude=Decimal("120.370000"),
+        ),
+        "shinan": make_station(
+            name="Zhongshan Road station", district=shinan, amenities=["microwave"],
+            latitude=Decimal("36.066000"), longitude=Decimal("120.320000"),
+        ),
+        "delisted": make_station(
+            name="Delisted station", status=Status.DELISTED, latitude=Decimal("36.087100"),
+            longitude=Decimal("120.375100"),
+        ),
+    }
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def list_names(page):
+    return page.locator("#results li.station strong").all_inner_texts()
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_map_shows_markers_for_the_stations_without_tiles(open_page, live_server, seeded, size, viewport):
+    page = open_page(viewport)
+    page.goto(live_server.url + "/")
+    page.wait_for_selector(".leaflet-marker-icon.pin")
+    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon.pin').length >= 3")
+    titles = set(page.locator(".leaflet-marker-icon.pin").evaluate_all("els => els.map(e => e.title)"))
+    shibei = {seeded[key].name for key in ("nearest", "microwave", "office")}
+    # The phone's narrower view may leave Shinan just outside; Shibei is in view.
+    assert shibei <= titles <= shibei | {seeded["shinan"].name}
+    # Open and closed stations look different; the number is the level.
+    assert page.locator(".leaflet-marker-icon.pin.shut").count() == 1
+    assert page.locator(".leaflet-marker-icon.pin.open").count() == len(titles) - 1
+    page.locator(".leaflet-marker-icon.pin.level-3").click()
+    popup = page.locator(".leaflet-popup-content")
+    assert "Taidong station" in popup.inner_text()
+    assert popup.locator("a").get_attribute("href") == f"/stations/{seeded['microwave'].code}/"
+    screenshot(page, f"map-{size}")
+    assert page.errors == []
+
+
+def test_locate_me_lists_the_nearest_station_first_and_filters_change_it(open_page, live_server, seeded):
+    page = open_page(PHONE, geolocation=SHIBEI)
+    page.goto(live_server.url + "/")
+    page.click("#locate")
+    page.wait_for_selector("#results li.station .distance")
+    names = list_names(page)
+    assert names[0] == "Liaoning Road station"
+    assert "Delisted station" not in names
+    first_distance = page.locator("#results li.station .distance").first.inner_text()
+    assert first_distance.endswith(" m") and int(first_distance.split()[0]) < 100
+    screenshot(page, "map-located-phone")
+
+    page.wait_for_load_state("networkidle")
+    page.click("details.more summary")
+    playwright_api.expect(page.locator("details.more")).to_have_attribute("open", "")
+    page.check("input[name=amenities][value=microwave]")
+    page.wait_for_function(
+        "document.querySelector('#results li.station strong').textContent === 'Taidong station'"
+    )
+    assert list_names(page) == ["Taidong station", "Zhongshan Road station"]
+    # The filter lives in the URL, so the link can be shared.
+    assert "amenities=microwave" in page.url
+    assert page.errors == []
+
+
+def test_shared_link_restores_the_filters(open_page, live_server, seeded):
+    page = open_page(PHONE)
+    page.goto(live_server.url + "/?district=shinan")
+    assert list_names(page) == ["Zhongshan Road station"]
+    page.goto(live_server.url + "/?amenities=microwave&level=3")
+    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon.pin').length === 1")
+    assert page.locator(".leaflet-marker-icon.pin").get_attribute("title") == "Taidong station"
+    assert page.is_checked("input[name=amenities][value=microwave]")
+
+
+def test_without_location_the_worker_is_offered_a_place_search(open_page, live_server, seeded):
+    page = open_page(PHONE)  # geolocation not granted
+    page.goto(live_server.url + "/")
+    page.click("#locate")
+    page.wait_for_function("document.getElementById('status').textContent.includes('Choose a city')")
+    page.fill("input[name=q]", "Zhongshan")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#results li.station")
+    assert list_names(page) == ["Zhongshan Road station"]
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_station_page_navigate_links_carry_converted_coordinates(open_page, live_server, seeded, size, viewport):
+    station = seeded["microwave"]
+    page = open_page(viewport)
+    page.goto(f"{live_server.url}/stations/{station.code}/")
+    assert page.locator("h1").inner_text() == "Taidong station"
+    gcj = geo.wgs84_to_gcj02(36.091, 120.381)
+    bd = geo.wgs84_to_bd09(36.091, 120.381)
+
+    def query(app):
+        return parse_qs(urlparse(page.locator(f"a[data-app={app}]").get_attribute("href")).query)
+
+    lng, lat = map(float, query("amap")["position"][0].split(","))
+    assert (lat, lng) == pytest.approx(gcj, abs=1e-6)
+    lat, lng = map(float, query("baidu")["location"][0].split(","))
+    assert (lat, lng) == pytest.approx(bd, abs=1e-6)
+    lat, lng = map(float, query("tencent")["marker"][0].split(";")[0].removeprefix("coord:").split(","))
+    assert (lat, lng) == pytest.approx(gcj, abs=1e-6)
+    assert query("apple")["ll"] == ["36.091000,120.381000"]
+    assert query("google")["query"] == ["36.091000,120.381000"]
+    screenshot(page, f"station-{size}")
+    assert page.errors == []
