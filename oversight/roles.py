@@ -34,7 +34,8 @@ ROLE_PERMISSIONS = {
         "stations.workergroup": _VIEW,
         "stations.station": ("view", "add", "change"),
         "stations.stationposition": _ALL,
-        "stations.levelchange": _VIEW,
+        # Adding a LevelChange is how a level or status is changed (stations.standing).
+        "stations.levelchange": ("view", "add"),
         "ratings.rating": _EDIT,
         "ratings.ratingstats": _VIEW,
         "ratings.stationday": _VIEW,

@@ -308,3 +308,13 @@ def test_campaign_rejects_a_bad_year(client, people):
     response = client.get(reverse("oversight:campaign"), {"year": "abc"})
     assert response.status_code == 400
     assert b"year" in response.content
+
+
+def test_station_page_shows_its_inspections_and_tasks(client, station, people):
+    inspect(station, people["inspector"], findings="Umbrella stand broken")
+    task_open(station=station, finding="Replace the umbrella stand", deadline=TODAY)
+    client.force_login(people["chief"])
+    response = client.get(reverse("admin:stations_station_change", args=[station.pk]))
+    assert response.status_code == 200
+    assert b"Umbrella stand broken" in response.content
+    assert b"Replace the umbrella stand" in response.content

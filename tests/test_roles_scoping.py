@@ -274,3 +274,14 @@ def test_users_and_scopes_are_for_superusers_only(client, make_staff, qingdao):
     assert client.get(admin_url(User, "changelist")).status_code == 403
     client.force_login(make_staff(None))
     assert client.get(admin_url(User, "changelist")).status_code == 200
+
+
+def test_only_city_staff_may_change_a_level_by_hand(client, geography, make_staff, qingdao, shibei):
+    a = geography["a"]
+    url = reverse("admin:stations_station_standing", args=[a.pk])
+    client.force_login(make_staff(roles.CITY_STAFF, city=qingdao))
+    assert client.get(url).status_code == 200
+    client.force_login(make_staff(roles.DISTRICT_CHIEF, districts=[shibei]))
+    assert client.get(url).status_code == 403
+    client.force_login(make_staff(roles.CITY_STAFF, city=geography["yantai"]))
+    assert client.get(url).status_code == 404

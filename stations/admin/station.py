@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from oversight.admin import StationInspectionInline, StationTaskInline
 from oversight.admin.filters import HasOpenTasksFilter
 from oversight.scoping import ScopedAdminMixin
 from ratings.admin_actions import STATION_ACTIONS
@@ -125,7 +126,12 @@ class StationAdmin(StandingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         if obj is None:
             return []
         # Position history is kept for movable stations only.
-        return [*(self.inlines if obj.kind == Kind.MOVABLE else []), LevelChangeInline]
+        return [
+            *(self.inlines if obj.kind == Kind.MOVABLE else []),
+            LevelChangeInline,
+            StationInspectionInline,
+            StationTaskInline,
+        ]
 
     @admin.display(description=_("opening hours as text"))
     def hours_text(self, obj):
