@@ -1,8 +1,6 @@
 """The map and station page in a real browser (Playwright driving Chromium).
 
-Enable: install Debian's `chromium` package (`apt-get install chromium`; the CI
-script does it) and the `playwright` Python package (the [test] extra). No
-browser download is needed: Playwright drives /usr/bin/chromium.
+Enable: see tests/browser.py (Debian's `chromium` package and `playwright`).
 
 Nothing leaves the machine: every request that is not for the live server
 (map tiles) is aborted, which also proves the page works without tiles.
@@ -10,9 +8,7 @@ Screenshots go to test-artifacts/ (git-ignored).
 """
 
 import os
-import re
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -20,8 +16,8 @@ import pytest
 from stations import catalogue, geo
 from stations.models import Amenity, Level, Status, WorkerGroup
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+from .browser import ARTIFACTS, SKIP_WITHOUT_CHROMIUM, collect_errors, launch, portal_only
+
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 # A street corner in Qingdao's Shibei district (Liaoning Road), WGS-84.
@@ -30,13 +26,7 @@ SHIBEI = {"latitude": 36.0870, "longitude": 120.3750}
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="pip install playwright (the [test] extra) to run the browser tests"
 )
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM=/path) to run the browser tests",
-    ),
-]
+pytestmark = [pytest.mark.browser, SKIP_WITHOUT_CHROMIUM]
 
 # Playwright's sync API runs an event loop in this thread; the database calls
 # the tests make around it are ordinary synchronous ones.
@@ -46,13 +36,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-            ],
-        )
+        browser = launch(playwright)
         yield browser
         browser.close()
 
@@ -67,12 +51,8 @@ def open_page(browser, live_server):
             options.update(geolocation=geolocation, permissions=["geolocation"])
         context = browser.new_context(**options)
         contexts.append(context)
-        # Only the portal itself answers; tiles fail, as on an offline intranet.
-        context.route(re.compile(r"^(?!" + re.escape(live_server.url) + ")"), lambda route: route.abort())
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        return page
+        portal_only(context, live_server)
+        return collect_errors(context.new_page())
 
     yield open_page
     for context in contexts:
