@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from oversight import roles
 from ratings.models import RatingStats, StationDay
+from stations.admin.filters import CityFilter, DistrictFilter
 from stations.admin.station import StationAdmin
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -305,7 +306,13 @@ def test_bad_export_requests_are_refused_clearly(staff_client, scored):
 def test_district_chief_lists_and_exports_only_their_district(client, scored, shinan, make_staff):
     chief = make_staff(roles.DISTRICT_CHIEF, districts=[shinan])
     client.force_login(chief)
-    assert sorted(codes(changelist(client))) == ["QD-SB-0003", "QD-SB-0005"]
+    response = changelist(client)
+    assert sorted(codes(response)) == ["QD-SB-0003", "QD-SB-0005"]
+    # The district filter offers only what the chief may see; one city, so no city filter.
+    specs = response.context["cl"].filter_specs
+    district_filter = next(f for f in specs if isinstance(f, DistrictFilter))
+    assert [label for _, label in district_filter.lookup_choices] == ["Qingdao · Shinan"]
+    assert not any(isinstance(f, CityFilter) for f in specs)
     assert sorted(row["Code"] for row in read_csv(client.get(EXPORT_URL, {"format": "csv"}))) == [
         "QD-SB-0003", "QD-SB-0005",
     ]

@@ -3,20 +3,50 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import District
+from oversight.scoping import is_all_seeing, stations_for
+
+from ..models import City, District
 from ..scores import low_satisfaction_threshold
 
-CITY_PARAMETER = "district__city__id__exact"
+CITY_PARAMETER = "city"
+
+
+def _districts_in_scope(user):
+    """Districts the user has stations in (all of them for a superuser)."""
+    districts = District.objects.select_related("city").order_by("city__code", "code")
+    if not is_all_seeing(user):
+        districts = districts.filter(pk__in=stations_for(user).values("district_id"))
+    return districts
+
+
+class CityFilter(admin.SimpleListFilter):
+    """Cities the user has stations in; hidden when there is only one."""
+
+    title = _("city")
+    parameter_name = CITY_PARAMETER
+
+    def lookups(self, request, model_admin):
+        cities = City.objects.filter(pk__in=_districts_in_scope(request.user).values("city_id"))
+        return [(str(city.pk), city.name) for city in cities]
+
+    def has_output(self):
+        return len(self.lookup_choices) > 1
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(district__city_id=value)
+        return queryset
 
 
 class DistrictFilter(admin.SimpleListFilter):
-    """Districts, narrowed to the chosen city when a city filter is in force."""
+    """Districts in the user's scope, narrowed to the chosen city when a city filter is in force."""
 
     title = _("district")
     parameter_name = "district__id__exact"
 
     def lookups(self, request, model_admin):
-        districts = District.objects.select_related("city").order_by("city__code", "code")
+        districts = _districts_in_scope(request.user)
         city = request.GET.get(CITY_PARAMETER)
         if city and city.isdigit():
             districts = districts.filter(city_id=city)

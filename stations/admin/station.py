@@ -24,7 +24,7 @@ from ..standing import days_since_last_rating
 from ..services import station_move
 from ..tabular import CSV, FORMATS, XLSX
 from .exports import station_export_response
-from .filters import DistrictFilter, SatisfactionFilter
+from .filters import CityFilter, DistrictFilter, SatisfactionFilter
 from .forms import StationAdminForm
 from .standing import AtRiskListFilter, LevelChangeInline, StandingAdminMixin
 
@@ -49,6 +49,10 @@ class StationPositionInline(ScopedAdminMixin, admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # View-only: rows are never edited here, so the form does not post them.
+        return False
+
 
 @admin.register(Station)
 class StationAdmin(StandingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
@@ -69,7 +73,7 @@ class StationAdmin(StandingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_per_page = 100
     search_fields = ("code", "name", "address")
     list_filter = [
-        ("district__city", admin.RelatedFieldListFilter),
+        CityFilter,
         DistrictFilter,
         "kind",
         "level",
