@@ -82,6 +82,8 @@ def test_post_without_csrf_token_is_refused(client, station):
     client.handler.enforce_csrf_checks = True
     response = client.post(rate_url(station), {"score": "5"})
     assert response.status_code == 403
+    assert "Please open the page again" in response.content.decode()
+    assert f'href="{rate_url(station)}"' in response.content.decode()
     assert not Rating.objects.exists()
 
 

@@ -88,7 +88,7 @@ def _local_midnight(value):
 
 
 class DateFromFilter(InputFilter):
-    title = _("from date (inclusive)")
+    title = _("rated from (date)")
     parameter_name = "from"
     input_type = "date"
 
@@ -98,7 +98,7 @@ class DateFromFilter(InputFilter):
 
 
 class DateToFilter(InputFilter):
-    title = _("to date (inclusive)")
+    title = _("rated until (date, inclusive)")
     parameter_name = "to"
     input_type = "date"
 

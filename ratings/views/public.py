@@ -153,3 +153,12 @@ def report_problem(request, code):
 def report_thanks(request, code):
     station = _public_station(code)
     return _notice(request, "report_thanks", station=station)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without a valid token (cookies off, page left open for days).
+
+    Workers get a kind page with a link to open the form again instead of
+    Django's technical 403; nothing is stored either way.
+    """
+    return _notice(request, "csrf", status=403, retry_url=request.path)
