@@ -50,6 +50,8 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rst
 RATING_COOLDOWN_HOURS = int(os.environ.get("RATING_COOLDOWN_HOURS", "12"))
 RATING_IP_LIMIT_PER_HOUR = int(os.environ.get("RATING_IP_LIMIT_PER_HOUR", "60"))
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+# A rejected form (expired page, cookies blocked) gets a kind page, not a technical 403.
+CSRF_FAILURE_VIEW = "ratings.views.public.csrf_failure"
 
 # Below this share of satisfied ratings (0..1) the admin flags a station as low.
 LOW_SATISFACTION_THRESHOLD = float(os.environ.get("LOW_SATISFACTION_THRESHOLD", "0.9"))
