@@ -445,3 +445,17 @@ def test_district_filter_narrows_to_the_chosen_city(staff_client, registry):
     response = staff_client.get(LIST_URL)
     district_filter = next(f for f in response.context["cl"].filter_specs if isinstance(f, DistrictFilter))
     assert len(district_filter.lookup_choices) == 3
+
+
+def test_unticking_24_7_starts_from_24_hours_every_day(staff_client, make_station, shibei):
+    station = make_station(opening_hours={"always": True})
+    html = staff_client.get(change_url(station)).content.decode()
+    assert re.search(r'name="opening_hours_always"[^>]*checked', html)
+    for day in hours.DAYS:
+        assert re.search(rf'name="opening_hours_{day}" value="24h"[^>]*checked', html)
+    # Saved with the switch off and the days as shown: still open around the clock.
+    data = station_form(shibei, code=station.code)
+    data.update(hours_fields({day: "24h" for day in hours.DAYS}))
+    assert save(staff_client, change_url(station), data).status_code == 302
+    station.refresh_from_db()
+    assert station.opening_hours == {"always": True}

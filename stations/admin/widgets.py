@@ -138,7 +138,9 @@ class HoursInput:
         if not isinstance(schedule, dict):
             schedule = {}
         if hours.is_always_open(schedule):
-            return cls(always=True, days={day: (HOURS_SPANS, []) for day in hours.DAYS})
+            # Unticking 24/7 starts from "24 hours" on each day, so saving
+            # without further edits changes nothing.
+            return cls(always=True, days={day: (HOURS_ALL_DAY, []) for day in hours.DAYS})
         days = {}
         for day in hours.DAYS:
             spans = [list(span) for span in schedule.get(day) or []]
