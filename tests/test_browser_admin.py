@@ -95,8 +95,18 @@ def test_pick_location_on_the_map_set_hours_and_save(page, live_server, make_sta
     assert Decimal(longitude) > Decimal("120.375000")
     assert page.locator("[data-location-readout]").inner_text() == f"{latitude}, {longitude}"
 
-    # Typing coordinates moves the marker.
+    # Dragging the marker down moves the point south.
     marker = page.locator(".location-picker .leaflet-marker-icon")
+    before = marker.bounding_box()
+    page.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2 + 40, steps=8)
+    page.mouse.up()
+    dragged = page.input_value("#id_latitude")
+    assert re.fullmatch(r"\d+\.\d{6}", dragged) and Decimal(dragged) < Decimal(latitude)
+    latitude = dragged
+
+    # Typing coordinates moves the marker.
     before = marker.bounding_box()
     page.fill("#id_longitude", str(Decimal(longitude) - Decimal("0.002")))
     after = marker.bounding_box()
