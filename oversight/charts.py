@@ -8,6 +8,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 
+# Bar labels longer than this are cut (the full name is in the bar's tooltip).
+LABEL_CHARS = 18
+
+
 def _percent(value):
     return f"{value * 100:.0f}%"
 
@@ -59,10 +63,13 @@ def line_chart(points, *, title, width=640, height=220, value_format=_percent, y
             f'fill="transparent"><title>{escape(label)}: {escape(shown)}</title></rect>'
         )
     # Label the first, middle and last points only: readable at 31 days.
-    for i in sorted({0, (len(points) - 1) // 2, len(points) - 1}):
-        if 0 <= i < len(points):
+    last = len(points) - 1
+    for i in sorted({0, last // 2, last}):
+        if 0 <= i <= last:
+            # The outer labels hang inwards so they are never cut at the edge.
+            anchor = "start" if i == 0 else "end" if i == last else "middle"
             parts.append(
-                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#555">'
+                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="{anchor}" font-size="11" fill="#555">'
                 f"{escape(points[i][0])}</text>"
             )
     parts.append("</svg>")
@@ -82,9 +89,10 @@ def bar_chart(bars, *, title, width=640, bar_height=22, value_format=str):
     for i, (label, value) in enumerate(bars):
         top = gap + i * (bar_height + gap)
         length = plot_w * value / largest
+        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
         parts.append(
             f'<text x="{label_w - 8}" y="{top + bar_height * 0.7:.1f}" text-anchor="end" font-size="12" '
-            f'fill="#333">{escape(label)}</text>'
+            f'fill="#333">{escape(short)}</text>'
             f'<rect x="{label_w}" y="{top}" width="{length:.1f}" height="{bar_height}" fill="#2e86c1">'
             f"<title>{escape(label)}: {escape(value_format(value))}</title></rect>"
             f'<text x="{label_w + length + 6:.1f}" y="{top + bar_height * 0.7:.1f}" font-size="12" '

@@ -99,7 +99,7 @@ def day_activity(stations, day, *, station_limit=None):
     district_rows = list(
         days.values("station__district").annotate(**_sums(), stations=Count("station")).order_by("station__district")
     )
-    names = District.objects.in_bulk([row["station__district"] for row in district_rows])
+    names = District.objects.select_related("city").in_bulk([row["station__district"] for row in district_rows])
     station_rows = days.order_by("-scans", "-ratings", "station__code").values(
         "station_id", "station__code", "station__name", "station__district", *COUNT_FIELDS
     )
@@ -147,7 +147,7 @@ def per_district(stations, start, end):
         .annotate(**_sums(), stations=Count("station", distinct=True))
         .order_by("station__district")
     )
-    names = District.objects.in_bulk([row["station__district"] for row in rows])
+    names = District.objects.select_related("city").in_bulk([row["station__district"] for row in rows])
     result = [DistrictCounts(names[row["station__district"]], Counts.from_row(row), row["stations"]) for row in rows]
     return sorted(result, key=lambda item: (-item.counts.ratings, item.district.code))
 
@@ -237,9 +237,13 @@ def level_changes(stations, start, end):
     ).select_related("station", "actor").order_by("created_at", "pk")
 
 
-def month_summary(stations, year, month):
-    """Monthly improvement: ratings and satisfaction against last month, and level moves."""
+def month_summary(stations, year, month, today=None):
+    """Monthly improvement: ratings and satisfaction against last month, and level moves.
+
+    The daily series stops at `today` for the month in progress.
+    """
     start, end = month_bounds(year, month)
+    series_end = min(end, today) if today and today >= start else end
     previous_start, previous_end = month_bounds(*(year - 1, 12) if month == 1 else (year, month - 1))
     changes = list(level_changes(stations, start, end))
     return MonthSummary(
@@ -247,7 +251,7 @@ def month_summary(stations, year, month):
         end=end,
         total=totals(stations, start, end),
         previous=totals(stations, previous_start, previous_end),
-        series=daily_series(stations, start, end),
+        series=daily_series(stations, start, series_end),
         districts=per_district(stations, start, end),
         downgraded=[c for c in changes if c.to_level < c.from_level],
         delisted=[c for c in changes if c.to_status == Status.DELISTED and c.from_status != Status.DELISTED],
@@ -267,7 +271,7 @@ def campaign(stations, year):
     """
     inspections = Inspection.objects.filter(station=OuterRef("pk"))
     this_year = inspections.filter(date__year=year)
-    return stations.select_related("district").annotate(
+    return stations.select_related("district__city").annotate(
         last_inspected=Subquery(inspections.order_by("-date").values("date")[:1]),
         inspections_this_year=Coalesce(
             Subquery(

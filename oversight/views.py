@@ -88,9 +88,15 @@ def dashboard(request):
     stations = stations_for(request.user)
     activity = selectors.day_activity(stations, day, station_limit=100)
     weekly = selectors.weekly_rectification(stations, today)
-    monthly = selectors.month_summary(stations, year, month)
+    monthly = selectors.month_summary(stations, year, month, today)
     trend_start = today - datetime.timedelta(days=30)
     trend = selectors.daily_series(stations, trend_start, today - datetime.timedelta(days=1))
+
+    # Name the city beside the district only when the reader's districts span several cities.
+    several_cities = len({row.district.city_id for row in activity.districts + monthly.districts}) > 1
+
+    def label(district):
+        return f"{district.city} · {district}" if several_cities else str(district)
 
     context = {
         "today": today,
@@ -106,8 +112,9 @@ def dashboard(request):
             [(date_format(date, "m-d"), counts.satisfaction_rate) for date, counts in trend],
             title=_("Satisfaction over the last 30 days"),
         ),
+        "several_cities": several_cities,
         "district_chart": charts.bar_chart(
-            [(str(item.district), item.counts.ratings) for item in monthly.districts],
+            [(label(item.district), item.counts.ratings) for item in monthly.districts],
             title=_("Ratings per district this month"),
         ),
         "month_chart": charts.line_chart(
@@ -126,14 +133,15 @@ def campaign(request):
     except BadParameter as error:
         return _bad_request(error)
     only_missing = request.GET.get("never") == "1"
-    rows = selectors.campaign(stations_for(request.user), year)
+    # Delisted stations are no longer visited.
+    rows = selectors.campaign(stations_for(request.user).public(), year)
     summary = {
         "stations": rows.count(),
         "never": rows.filter(inspected_this_year=False).count(),
     }
     if only_missing:
         rows = rows.filter(inspected_this_year=False)
-    page = Paginator(rows.order_by("district__code", "code"), 100).get_page(request.GET.get("page"))
+    page = Paginator(rows.order_by("district__city__code", "district__code", "code"), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "oversight/campaign.html",

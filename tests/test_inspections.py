@@ -318,3 +318,12 @@ def test_station_page_shows_its_inspections_and_tasks(client, station, people):
     assert response.status_code == 200
     assert b"Umbrella stand broken" in response.content
     assert b"Replace the umbrella stand" in response.content
+
+
+def test_inspector_choices_are_oneself_or_inspectors_of_ones_districts(client, station, people, make_staff, shinan):
+    elsewhere = make_staff(roles.INSPECTOR, districts=[shinan])
+    client.force_login(people["chief"])
+    response = client.get(reverse("admin:oversight_inspection_add"))
+    choices = set(response.context["adminform"].form.fields["inspector"].queryset)
+    assert choices == {people["chief"], people["inspector"]}
+    assert elsewhere not in choices

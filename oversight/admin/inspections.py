@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -10,14 +11,40 @@ from django.utils.translation import ngettext
 
 from .. import inspections, roles
 from ..models import CHECKLIST, Inspection, InspectionPhoto, RectificationTask
-from ..scoping import ScopedAdminMixin, is_all_seeing, roles_of, station_managers, stations_for
+from ..scoping import ScopedAdminMixin, districts_for, is_all_seeing, roles_of, station_managers, stations_for
 from .filters import OverdueFilter
+
+
+def inspectors_for(user):
+    """Who may be named as an inspection's inspector: oneself, or inspectors of one's districts."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True, is_staff=True)
+    if is_all_seeing(user):
+        return users
+    return users.filter(
+        Q(pk=user.pk) | Q(groups__name=roles.INSPECTOR, staff_scope__districts__in=districts_for(user))
+    ).distinct()
 
 
 def _inspector_only(user):
     """Third-party inspectors (holding no other role) see and edit only their own visits' forms."""
     held = roles_of(user)
     return not is_all_seeing(user) and roles.INSPECTOR in held and not (held - {roles.INSPECTOR})
+
+
+def run_for_each(model_admin, request, queryset, service):
+    """Run a service on each selected row; refusals become warnings. Returns how many succeeded."""
+    done = 0
+    for obj in queryset.select_related("station"):
+        try:
+            service(obj, request.user)
+        except (ValidationError, PermissionDenied) as error:
+            detail = " ".join(getattr(error, "messages", [str(error)]))
+            model_admin.message_user(request, f"{obj}: {detail}", messages.WARNING)
+        else:
+            done += 1
+    return done
 
 
 class InspectionPhotoInline(ScopedAdminMixin, admin.TabularInline):
@@ -64,8 +91,7 @@ class InspectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("station", "inspector", "applied_change")
     search_fields = ("station__code", "station__name", "findings")
     date_hierarchy = "date"
-    autocomplete_fields = ()
-    raw_id_fields = ("station",)
+    autocomplete_fields = ("station",)
     inlines = [InspectionPhotoInline, FindingTaskInline]
     actions = ["apply_proposed_level"]
     fieldsets = [
@@ -87,9 +113,7 @@ class InspectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "inspector":
-            from django.contrib.auth import get_user_model
-
-            kwargs["queryset"] = get_user_model().objects.filter(is_active=True, is_staff=True)
+            kwargs["queryset"] = inspectors_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
@@ -141,15 +165,10 @@ class InspectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Apply the proposed level change"), permissions=["apply_proposed_level"])
     def apply_proposed_level(self, request, queryset):
-        applied = 0
-        for inspection in queryset.select_related("station"):
-            try:
-                inspections.inspection_apply_proposed_level(inspection=inspection, actor=request.user)
-            except (ValidationError, PermissionDenied) as error:
-                detail = " ".join(getattr(error, "messages", [str(error)]))
-                self.message_user(request, f"{inspection}: {detail}", messages.WARNING)
-            else:
-                applied += 1
+        def apply(obj, actor):
+            inspections.inspection_apply_proposed_level(inspection=obj, actor=actor)
+
+        applied = run_for_each(self, request, queryset, apply)
         if applied:
             self.message_user(
                 request,
@@ -177,7 +196,8 @@ class RectificationTaskAdmin(TaskOwnerMixin, ScopedAdminMixin, admin.ModelAdmin)
     list_filter = ("status", OverdueFilter, "station__district")
     list_select_related = ("station", "owner")
     search_fields = ("station__code", "station__name", "finding")
-    raw_id_fields = ("station", "inspection")
+    autocomplete_fields = ("station",)
+    raw_id_fields = ("inspection",)
     readonly_fields = ("status", "done_at", "verified_at", "verified_by")
     actions = ["verify", "reopen"]
 
@@ -222,15 +242,7 @@ class RectificationTaskAdmin(TaskOwnerMixin, ScopedAdminMixin, admin.ModelAdmin)
         return request.user.has_perm("oversight.verify_rectificationtask")
 
     def _transition(self, request, queryset, service, done_message):
-        moved = 0
-        for task in queryset.select_related("station"):
-            try:
-                service(task=task, actor=request.user)
-            except (ValidationError, PermissionDenied) as error:
-                detail = " ".join(getattr(error, "messages", [str(error)]))
-                self.message_user(request, f"{task}: {detail}", messages.WARNING)
-            else:
-                moved += 1
+        moved = run_for_each(self, request, queryset, lambda task, actor: service(task=task, actor=actor))
         if moved:
             self.message_user(request, done_message % {"n": moved}, messages.SUCCESS)
 
