@@ -166,7 +166,9 @@ class Station(models.Model):
         indexes = [
             # Nearby search and map viewport: a latitude range scan, longitude
             # checked from the same index entries (bounding-box prefilter).
-            models.Index(fields=["latitude", "longitude"], name="station_lat_lng"),
+            # Status rides along so the public filter (not delisted) and the
+            # map's cluster counts read the index alone, never the table.
+            models.Index(fields=["latitude", "longitude", "status"], name="station_lat_lng"),
             # Admin filters and district-scoped staff views.
             models.Index(fields=["district", "status"], name="station_district_status"),
         ]
