@@ -285,3 +285,56 @@ def test_only_city_staff_may_change_a_level_by_hand(client, geography, make_staf
     assert client.get(url).status_code == 403
     client.force_login(make_staff(roles.CITY_STAFF, city=geography["yantai"]))
     assert client.get(url).status_code == 404
+
+
+# --- The rule against a brute-force model (hypothesis) ------------------------------------
+
+from hypothesis import HealthCheck, given  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from oversight.models import StaffScope  # noqa: E402
+from oversight.scoping import districts_for  # noqa: E402
+
+
+def expected_stations(stations, held, is_superuser, city, districts, chosen):
+    """What the brief says each role sees, computed in Python."""
+    if is_superuser:
+        return set(stations)
+    seen = set()
+    for station in stations:
+        if roles.CITY_STAFF in held and city is not None and station.district.city_id == city.pk:
+            seen.add(station)
+        if held & {roles.DISTRICT_CHIEF, roles.INSPECTOR} and station.district in districts:
+            seen.add(station)
+        if held & {roles.STATION_MANAGER, roles.LIAISON} and station in chosen:
+            seen.add(station)
+    return seen
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_stations_for_matches_the_rule_for_any_roles_and_scope(geography, data):
+    from stations.models import Station
+
+    stations = list(Station.objects.select_related("district"))
+    all_districts = list(District.objects.all())
+    held = frozenset(data.draw(st.sets(st.sampled_from(sorted(roles.ROLE_PERMISSIONS)))))
+    is_superuser = not held and data.draw(st.booleans(), label="superuser")
+    city = data.draw(st.sampled_from([None, *City.objects.all()]), label="city")
+    districts = data.draw(st.sets(st.sampled_from(all_districts)), label="districts")
+    chosen = data.draw(st.sets(st.sampled_from(stations)), label="stations")
+
+    user = User.objects.create_user(f"u{User.objects.count()}", is_staff=True, is_superuser=is_superuser)
+    try:
+        user.groups.set(Group.objects.filter(name__in=held))
+        scope = StaffScope.objects.create(user=user, city=city)
+        scope.districts.set(districts)
+        scope.stations.set(chosen)
+        user = User.objects.get(pk=user.pk)
+        wanted = expected_stations(stations, held, is_superuser, city, districts, chosen)
+        assert set(stations_for(user)) == wanted
+        # The districts a user works in cover every station they see.
+        assert {s.district_id for s in wanted} <= set(districts_for(user).values_list("pk", flat=True))
+    finally:
+        user.delete()
