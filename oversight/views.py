@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from . import charts, selectors
 from .alerts import alert_acknowledge
-from .models import Alert
+from .models import Alert, InspectionPhoto
 from .scoping import is_staff_member, scope_queryset, stations_for
 
 
@@ -160,3 +160,20 @@ def acknowledge_alert(request, pk):
     else:
         messages.success(request, _("Alert for %(station)s acknowledged.") % {"station": alert.station})
     return redirect("oversight:dashboard")
+
+
+@staff_required
+def inspection_photo(request, pk):
+    """An inspection photo, for users who may see its station (media files are never public)."""
+    photos = scope_queryset(InspectionPhoto.objects.all(), request.user, "inspection__station")
+    photo = get_object_or_404(photos, pk=pk)
+    if not request.user.has_perm("oversight.view_inspectionphoto"):
+        raise PermissionDenied
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404("The photo file is missing.") from None
+    response = FileResponse(handle)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -327,3 +327,37 @@ def test_inspector_choices_are_oneself_or_inspectors_of_ones_districts(client, s
     choices = set(response.context["adminform"].form.fields["inspector"].queryset)
     assert choices == {people["chief"], people["inspector"]}
     assert elsewhere not in choices
+
+
+def _png():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buffer, "PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_photos_are_served_only_within_scope(client, station, other_station, people, make_staff, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    inspection = inspect(station, people["inspector"])
+    photo = InspectionPhoto.objects.create(inspection=inspection, image=_png())
+    assert "photo" not in photo.image.name  # stored under a random name
+    url = reverse("oversight:inspection_photo", args=[photo.pk])
+
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(people["manager"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    client.force_login(make_staff(roles.STATION_MANAGER, stations=[other_station]))
+    assert client.get(url).status_code == 404
+
+
+def test_oversized_photo_is_refused(station, people, settings, tmp_path, monkeypatch):
+    from oversight.models import inspection as inspection_module
+
+    monkeypatch.setattr(inspection_module, "MAX_PHOTO_BYTES", 10)
+    photo = InspectionPhoto(inspection=inspect(station, people["inspector"]), image=_png())
+    with pytest.raises(ValidationError) as error:
+        photo.full_clean()
+    assert "image" in error.value.message_dict

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +59,8 @@ class InspectionPhotoInline(ScopedAdminMixin, admin.TabularInline):
     def preview(self, photo):
         if not photo.pk or not photo.image:
             return "–"
-        return format_html('<a href="{0}"><img src="{0}" alt="" style="max-height:80px"></a>', photo.image.url)
+        url = reverse("oversight:inspection_photo", args=[photo.pk])
+        return format_html('<a href="{0}"><img src="{0}" alt="" style="max-height:80px"></a>', url)
 
 
 class TaskOwnerMixin:

@@ -1,3 +1,6 @@
+import os
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -93,15 +96,26 @@ class Inspection(models.Model):
         return self.proposes_change and self.applied_change_id is None
 
 
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
 def inspection_photo_path(photo, filename):
-    return f"inspections/{timezone.localdate():%Y/%m}/{filename}"
+    # A random name: photos are served only through the scoped staff view, and
+    # a guessable path would invite trying others.
+    extension = os.path.splitext(filename)[1].lower()[:8]
+    return f"inspections/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def validate_photo_size(file):
+    if file.size > MAX_PHOTO_BYTES:
+        raise ValidationError(_("A photo may be at most %(mb)d MB.") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)})
 
 
 class InspectionPhoto(models.Model):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="photos", verbose_name=_("inspection")
     )
-    image = models.ImageField(_("photo"), upload_to=inspection_photo_path)
+    image = models.ImageField(_("photo"), upload_to=inspection_photo_path, validators=[validate_photo_size])
     caption = models.CharField(_("caption"), max_length=200, blank=True)
 
     class Meta:
