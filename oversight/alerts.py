@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,25 +27,31 @@ from .scoping import require_in_scope
 logger = logging.getLogger(__name__)
 
 
-def _window_start(station, kind, now):
+def _alert_state(station, kinds):
+    """{kind: (has an open alert, last acknowledgement time)} in one query."""
+    rows = (
+        Alert.objects.filter(station=station, kind__in=kinds).values("kind")
+        .annotate(open=Count("pk", filter=Q(acknowledged_at__isnull=True)), last_ack=Max("acknowledged_at"))
+    )
+    state = {kind: (False, None) for kind in kinds}
+    state.update({row["kind"]: (row["open"] > 0, row["last_ack"]) for row in rows})
+    return state
+
+
+def _window_start(now, acknowledged):
     """The window's start: ALERT_WINDOW_HOURS ago, or the last acknowledgement if later.
 
     What happened before an acknowledgement has been dealt with; only what
     comes after it can open the next alert of that kind.
     """
     start = now - timedelta(hours=settings.ALERT_WINDOW_HOURS)
-    acknowledged = (
-        Alert.objects.filter(station=station, kind=kind, acknowledged_at__isnull=False)
-        .order_by("-acknowledged_at").values_list("acknowledged_at", flat=True).first()
-    )
     return max(start, acknowledged) if acknowledged else start
 
 
-def bad_ratings_summary(station, now):
-    """A summary line when recent visible ratings turned bad, else None."""
+def bad_ratings_summary(station, now, since):
+    """A summary line when visible ratings since `since` turned bad, else None."""
     from ratings.models import Rating
 
-    since = _window_start(station, Alert.Kind.BAD_RATINGS, now)
     counts = Rating.objects.filter(
         station=station, hidden=False, created_at__gt=since, created_at__lte=now
     ).aggregate(total=Count("pk"), dissatisfied=Count("pk", filter=Q(score__lte=2)))
@@ -57,11 +63,10 @@ def bad_ratings_summary(station, now):
     return None
 
 
-def problem_reports_summary(station, now):
-    """A summary line when unhandled problem reports piled up recently, else None."""
+def problem_reports_summary(station, now, since):
+    """A summary line when unhandled problem reports piled up since `since`, else None."""
     from ratings.models import ProblemReport
 
-    since = _window_start(station, Alert.Kind.PROBLEM_REPORTS, now)
     count = ProblemReport.objects.filter(
         station=station, handled=False, created_at__gt=since, created_at__lte=now
     ).count()
@@ -78,17 +83,19 @@ CHECKS = {
 }
 
 
-def alerts_check_station(station, *, now=None):
+def alerts_check_station(station, *, now=None, kinds=None):
     """Open (and email) any alert the station's recent activity calls for.
 
+    `kinds` limits the check (a new rating cannot pile up problem reports).
     Returns the alerts opened by this call (usually none).
     """
     now = now or timezone.now()
+    kinds = list(kinds or CHECKS)
     opened = []
-    for kind, check in CHECKS.items():
-        if Alert.objects.open().filter(station=station, kind=kind).exists():
+    for kind, (is_open, acknowledged) in _alert_state(station, kinds).items():
+        if is_open:
             continue
-        summary = check(station, now)
+        summary = CHECKS[kind](station, now, _window_start(now, acknowledged))
         if summary is None:
             continue
         alert = _open_alert(station, kind, summary)
@@ -146,10 +153,10 @@ def alert_acknowledge(*, alert, actor, note):
     return alert
 
 
-def alerts_check_after_commit(station, *, now=None):
+def alerts_check_after_commit(station, *, now=None, kinds=None):
     """Schedule alerts_check_station once the caller's transaction commits.
 
     For the rating and problem-report services: the check sees the committed
     row, and a failure in it is logged, never turned into a failed submission.
     """
-    transaction.on_commit(lambda: alerts_check_station(station, now=now), robust=True)
+    transaction.on_commit(lambda: alerts_check_station(station, now=now, kinds=kinds), robust=True)

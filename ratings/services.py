@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oversight.alerts import alerts_check_after_commit
+from oversight.models import Alert
 from stations.models import Status
 
 from . import antiabuse
@@ -168,7 +169,7 @@ def rating_submit(
             device_hash=device_hash, created_at=now, **{field: field in tags for field in TAG_FIELDS},
         )
         _count_rating(rating, +1)
-        alerts_check_after_commit(station, now=now)
+        alerts_check_after_commit(station, now=now, kinds=[Alert.Kind.BAD_RATINGS])
     return rating
 
 
@@ -230,7 +231,7 @@ def problem_report_submit(*, station, kind, text="", device_hash, network_key=""
         report = ProblemReport.objects.create(
             station=station, kind=kind, text=text, device_hash=device_hash, created_at=now
         )
-        alerts_check_after_commit(station, now=now)
+        alerts_check_after_commit(station, now=now, kinds=[Alert.Kind.PROBLEM_REPORTS])
         return report
 
 

@@ -192,3 +192,12 @@ def test_alert_admin_acknowledges_with_the_note(client, station, people, rate):
     assert response.status_code == 302
     alert.refresh_from_db()
     assert not alert.is_open and alert.note == "Visited, fixed."
+
+
+def test_the_check_after_each_rating_is_cheap(station, rate, django_assert_num_queries):
+    from oversight.models import Alert as AlertModel
+
+    rate(station, 5, 5)
+    # One query for the station's alert state, one for the window's ratings.
+    with django_assert_num_queries(2):
+        assert alerts_check_station(station, now=NOW, kinds=[AlertModel.Kind.BAD_RATINGS]) == []
