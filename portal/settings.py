@@ -313,5 +313,8 @@ if MAP_TILES not in MAP_TILE_SOURCES:
     raise ImproperlyConfigured(f"MAP_TILES must be one of {', '.join(MAP_TILE_SOURCES)}, not {MAP_TILES!r}.")
 if MAP_TILES == "tianditu" and not TIANDITU_KEY:
     raise ImproperlyConfigured("MAP_TILES=tianditu needs TIANDITU_KEY (a browser key from the Tianditu console).")
+# Zoomed-out map clusters are counted over many stations; the same view's
+# answer is reused for this long (so "open now" may lag by as much).
+MAP_CLUSTER_CACHE_SECONDS = int(os.environ.get("MAP_CLUSTER_CACHE_SECONDS", "60"))
 LEAFLET_CONFIG["TILES"] = MAP_TILE_SOURCES[MAP_TILES]["tiles"]
 LEAFLET_CONFIG["OVERLAYS"] = MAP_TILE_SOURCES[MAP_TILES]["overlays"]

@@ -5,8 +5,8 @@ import heapq
 import math
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Avg, Count, Exists, FloatField, OuterRef
-from django.db.models.functions import Cast, Floor
+from django.db.models import Avg, Count, Exists, FloatField, Func, IntegerField, OuterRef
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from . import geo
@@ -17,6 +17,8 @@ from .models import Station
 MAX_RADIUS_M = 50_000
 DEFAULT_RADIUS_M = 5_000
 DEFAULT_LIMIT = 20
+# The growing circles nearby() tries before the full radius.
+NEARBY_STEPS_M = (1_000, 5_000, 20_000)
 MAX_LIMIT = 100
 
 # Server-side grid clustering for the map (documented in the API schema).
@@ -28,7 +30,7 @@ MAX_LIMIT = 100
 # again): the payload stays small at every zoom.
 CLUSTER_MAX_ZOOM = 10
 CLUSTER_CELL_PX = 60
-MAX_POINT_FEATURES = 500
+MAX_POINT_FEATURES = 300
 MIN_ZOOM, MAX_ZOOM = 0, 20
 
 
@@ -90,17 +92,13 @@ def nearby(queryset, *, lat, lng, radius_m=DEFAULT_RADIUS_M, limit=DEFAULT_LIMIT
     answer to the last bit. Ties (same distance) go by station code. Each
     returned station carries `distance_m`.
     """
-    min_lat, max_lat, lng_ranges = geo.bounding_box(lat, lng, radius_m)
-    candidates = (
-        queryset.filter(within_box(min_lat, max_lat, lng_ranges))
-        .order_by()
-        .values_list("pk", "code", "latitude", "longitude")
-    )
-    hits = []
-    for pk, code, station_lat, station_lng in candidates.iterator(chunk_size=2000):
-        distance = geo.haversine_m(lat, lng, float(station_lat), float(station_lng))
-        if distance <= radius_m:
-            hits.append((distance, code, pk))
+    # Search growing circles: in a dense city the first, small one already
+    # holds `limit` stations, and then they are the nearest of all (anything
+    # else is farther than that circle's radius).
+    for step in [*(r for r in NEARBY_STEPS_M if r < radius_m), radius_m]:
+        hits = _within(queryset, lat, lng, step)
+        if len(hits) >= limit:
+            break
     nearest = heapq.nsmallest(limit, hits)
     stations = queryset.in_bulk([pk for _, _, pk in nearest])
     result = []
@@ -111,33 +109,90 @@ def nearby(queryset, *, lat, lng, radius_m=DEFAULT_RADIUS_M, limit=DEFAULT_LIMIT
     return result
 
 
+class GridIndex(Func):
+    """floor((value + offset) / size) as an integer, for a value + offset >= 0.
+
+    SQLite's FLOOR is a Python callback in Django (slow over 200,000 rows);
+    CAST AS INTEGER truncates, which is the floor for non-negative numbers.
+    """
+
+    output_field = IntegerField()
+    arity = 1
+
+    def __init__(self, expression, *, offset, size):
+        super().__init__(Cast(expression, FloatField()))
+        self.offset, self.size = float(offset), float(size)
+
+    def as_sql(self, compiler, connection, **extra):
+        template = f"FLOOR((%(expressions)s + {self.offset!r}) / {self.size!r})"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = f"CAST((%(expressions)s + {self.offset!r}) / {self.size!r} AS INTEGER)"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def _within(queryset, lat, lng, radius_m):
+    """(distance, code, pk) of every station of queryset within radius_m."""
+    min_lat, max_lat, lng_ranges = geo.bounding_box(lat, lng, radius_m)
+    candidates = (
+        queryset.filter(within_box(min_lat, max_lat, lng_ranges))
+        .order_by()
+        .annotate(lat_f=Cast("latitude", FloatField()), lng_f=Cast("longitude", FloatField()))
+        .values_list("pk", "code", "lat_f", "lng_f")
+    )
+    hits = []
+    for pk, code, station_lat, station_lng in candidates.iterator(chunk_size=2000):
+        distance = geo.haversine_m(lat, lng, station_lat, station_lng)
+        if distance <= radius_m:
+            hits.append((distance, code, pk))
+    return hits
+
+
 def cell_size(zoom, latitude=0.0):
     """Grid cell (lat_deg, lng_deg) for a zoom level: CLUSTER_CELL_PX pixels
-    of a 256-pixel Web Mercator tile, squared up for the latitude."""
+    of a 256-pixel Web Mercator tile, made about square on screen for the
+    latitude (rounded to 5 degrees, so panning keeps the same grid)."""
     lng_deg = CLUSTER_CELL_PX * 360.0 / (256 * 2**zoom)
+    latitude = 5 * round(latitude / 5)
     lat_deg = lng_deg * max(0.2, math.cos(math.radians(latitude)))
     return lat_deg, lng_deg
 
 
-def grid_clusters(queryset, *, zoom, bbox=None):
-    """Count stations per grid cell in SQL (GROUP BY on floor(coord / cell)).
+def snap_to_grid(bbox, cell):
+    """Grow a (min_lng, min_lat, max_lng, max_lat) box to whole grid cells:
+    edge cells are counted whole, and nearby views share a cache entry."""
+    lat_deg, lng_deg = cell
+    min_lng, min_lat, max_lng, max_lat = bbox
+    snap_down = lambda value, size, offset: math.floor((value + offset) / size) * size - offset  # noqa: E731
+    snap_up = lambda value, size, offset: math.ceil((value + offset) / size) * size - offset  # noqa: E731
+    return (
+        max(-180.0, snap_down(min_lng, lng_deg, 180)),
+        max(-90.0, snap_down(min_lat, lat_deg, 90)),
+        min(180.0, snap_up(max_lng, lng_deg, 180)),
+        min(90.0, snap_up(max_lat, lat_deg, 90)),
+    )
 
-    Returns dicts with `count` and the mean position of the cell's stations
-    (so a cluster sits where its stations are, not on a grid corner), plus
-    the cell size used.
+
+def grid_clusters(queryset, *, cell):
+    """Count stations per grid cell in SQL (GROUP BY on the cell indexes).
+
+    Returns dicts with `count` and the mean position of the cell's stations,
+    so a cluster sits where its stations are, not on a grid corner.
     """
-    centre_lat = (bbox[1] + bbox[3]) / 2 if bbox else 0.0
-    lat_deg, lng_deg = cell_size(zoom, centre_lat)
-    latitude = Cast("latitude", FloatField())
-    longitude = Cast("longitude", FloatField())
+    lat_deg, lng_deg = cell
     rows = (
         queryset.order_by()
-        .annotate(cell_y=Floor(latitude / lat_deg), cell_x=Floor(longitude / lng_deg))
+        .annotate(
+            cell_y=GridIndex("latitude", offset=90, size=lat_deg),
+            cell_x=GridIndex("longitude", offset=180, size=lng_deg),
+        )
         .values("cell_y", "cell_x")
-        .annotate(count=Count("pk"), lat=Avg(latitude), lng=Avg(longitude))
+        .annotate(
+            count=Count("pk"),
+            lat=Avg(Cast("latitude", FloatField())),
+            lng=Avg(Cast("longitude", FloatField())),
+        )
         .order_by("cell_y", "cell_x")
     )
-    clusters = [
-        {"count": row["count"], "lat": round(row["lat"], 5), "lng": round(row["lng"], 5)} for row in rows
-    ]
-    return clusters, (lat_deg, lng_deg)
+    return [{"count": row["count"], "lat": round(row["lat"], 5), "lng": round(row["lng"], 5)} for row in rows]

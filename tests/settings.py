@@ -25,3 +25,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"yizhan-test-{os.getpid()}.sqlite3"),
     }
+# Cluster answers are cached in production; tests see the data they just wrote.
+MAP_CLUSTER_CACHE_SECONDS = 0

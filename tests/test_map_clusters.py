@@ -4,6 +4,8 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.test import override_settings
 
 from stations import selectors
 from stations.models import Station
@@ -91,3 +93,32 @@ def test_cell_size_shrinks_as_the_map_zooms_in():
     assert all(a == pytest.approx(2 * b) for a, b in itertools.pairwise(sizes))
     lat_deg, lng_deg = selectors.cell_size(8, 60)
     assert lat_deg == pytest.approx(lng_deg / 2)
+
+
+def test_edge_cells_are_counted_whole(client, many_stations):
+    # A box that cuts through the Shibei group still counts all its 30
+    # stations: the box is grown to whole grid cells.
+    body = features(client, "zoom=10&bbox=120.38,36.09,120.6,36.3")
+    assert sorted(f["properties"]["count"] for f in body["features"]) == [30]
+
+
+def test_snap_to_grid_grows_the_box_to_whole_cells():
+    cell = selectors.cell_size(6, 36)
+    snapped = selectors.snap_to_grid((120.3, 36.0, 120.5, 36.1), cell)
+    assert snapped[0] <= 120.3 and snapped[1] <= 36.0 and snapped[2] >= 120.5 and snapped[3] >= 36.1
+    for value, size, offset in zip(snapped, [cell[1], cell[0]] * 2, [180, 90] * 2):
+        assert (value + offset) / size == pytest.approx(round((value + offset) / size))
+    assert selectors.snap_to_grid((-180, -90, 180, 90), cell) == (-180, -90, 180, 90)
+
+
+@override_settings(MAP_CLUSTER_CACHE_SECONDS=60)
+def test_cluster_answers_are_cached_for_a_while(client, many_stations, make_station):
+    cache.clear()
+    first = features(client, "zoom=4&bbox=74,19,134,53")
+    make_station(code="BJ-0002", latitude=Decimal("39.91"), longitude=Decimal("116.40"))
+    # A slightly different view in the same grid cells reuses the answer.
+    again = features(client, "zoom=4&bbox=74.5,19.5,133.5,52.9")
+    assert again["features"] == first["features"]
+    cache.clear()
+    fresh = features(client, f"zoom=4&bbox={CHINA_BBOX}")
+    assert sum(f["properties"]["count"] for f in fresh["features"]) == 62

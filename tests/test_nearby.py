@@ -60,7 +60,10 @@ relative_points = st.lists(
 @given(
     centre=centre_strategy,
     points=relative_points,
-    radius=st.floats(min_value=50, max_value=selectors.MAX_RADIUS_M),
+    # Radii around the growing circles' steps, where an early stop could go wrong.
+    radius=st.floats(min_value=50, max_value=selectors.MAX_RADIUS_M) | st.sampled_from(
+        [step * factor for step in selectors.NEARBY_STEPS_M for factor in (0.999, 1.0, 1.001)]
+    ),
     limit=st.integers(min_value=1, max_value=30),
 )
 def test_nearby_matches_brute_force(make_station, centre, points, radius, limit):

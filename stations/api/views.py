@@ -1,8 +1,11 @@
 """The public stations API: thin views over stations.selectors and the
 shared StationFilter (applied by DjangoFilterBackend)."""
 
+import hashlib
 import json
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -100,21 +103,35 @@ class StationGeoJSONView(FilteredStationsView):
         query = MapQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         zoom = query.validated_data.get("zoom")
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.filter_queryset(self.get_queryset())  # validates every filter
         if zoom is None:
             return self._export(queryset)
-        bbox = BBoxField(required=False).clean(request.query_params.get("bbox"))
-        if zoom > selectors.CLUSTER_MAX_ZOOM:
-            points = list(
-                selectors.with_details(queryset).prefetch_related(None).prefetch_related("amenities")[
-                    : selectors.MAX_POINT_FEATURES + 1
-                ]
-            )
-            if len(points) <= selectors.MAX_POINT_FEATURES:
-                return self._collection([station_feature(s) for s in points], clustered=False)
-        clusters, (lat_deg, lng_deg) = selectors.grid_clusters(queryset, zoom=zoom, bbox=bbox)
+        bbox = BBoxField(required=False).clean(request.query_params.get("bbox")) or (-180.0, -90.0, 180.0, 90.0)
+        # Zoomed in, single stations, unless the view holds too many: a
+        # capped count (read from the index) decides before any row is built.
+        if zoom > selectors.CLUSTER_MAX_ZOOM and queryset.order_by()[: selectors.MAX_POINT_FEATURES + 1].count() <= (
+            selectors.MAX_POINT_FEATURES
+        ):
+            points = selectors.with_details(queryset).prefetch_related(None).prefetch_related("amenities")
+            return self._collection([station_feature(s) for s in points], clustered=False)
+        cell = selectors.cell_size(zoom, (bbox[1] + bbox[3]) / 2)
+        snapped = selectors.snap_to_grid(bbox, cell)
+        params = request.query_params.copy()
+        params["bbox"] = ",".join(repr(value) for value in snapped)
+        params.pop("zoom", None)
+        key = "map-clusters:%d:%s" % (zoom, hashlib.sha256(params.urlencode().encode()).hexdigest())
+
+        def count():
+            # Same filters, on the snapped box: edge cells are counted whole.
+            return selectors.grid_clusters(self.filter_stations(params), cell=cell)
+
+        seconds = settings.MAP_CLUSTER_CACHE_SECONDS
+        clusters = cache.get_or_set(key, count, seconds) if seconds > 0 else count()
         features = [cluster_feature(c) for c in clusters]
-        return self._collection(features, clustered=True, cell=[lng_deg, lat_deg])
+        return self._collection(features, clustered=True, cell=[cell[1], cell[0]])
+
+    def filter_stations(self, params):
+        return StationFilter(params, queryset=self.get_queryset()).qs
 
     def _collection(self, features, *, clustered, cell=None):
         body = {"type": "FeatureCollection", "clustered": clustered, "features": features}
@@ -143,11 +160,9 @@ def station_feature(station):
         "geometry": {"type": "Point", "coordinates": [float(station.longitude), float(station.latitude)]},
         "properties": {
             "name": station.name,
-            "kind": station.kind,
             "level": station.level,
             "status": station.status,
             "open_now": station.open_now,
-            "always_open": station.is_always_open,
             "amenities": [amenity.slug for amenity in station.amenities.all()],
         },
     }
