@@ -278,62 +278,74 @@ def computed_stats(ratings):
     return {row["station_id"]: RatingStats(**row) for row in rows.iterator(chunk_size=5000)}
 
 
-def stats_rebuild(*, stations=None, batch_size=5000):
+def stats_rebuild(*, stations=None):
     """Recompute RatingStats and the rating columns of StationDay from the raw ratings.
 
-    Set-based: one grouped query for the stats, one for the days, written in
-    batches. Scans live only in StationDay and are kept. `stations` (a
-    queryset or list) limits the work; None means all stations. Submissions
-    for the affected stations wait until the rebuild commits.
+    Set-based and inside the database: two grouped INSERT ... SELECT
+    statements (the days one an upsert), whatever the number of ratings.
+    Scans live only in StationDay and are kept. `stations` (a queryset or a
+    list of stations or ids) limits the work; None means all. New ratings and
+    hides for the stations wait until the rebuild commits.
     """
-    ratings = Rating.objects.all()
-    station_ids = None
+    ratings = Rating.objects.filter(hidden=False).order_by()
+    scope = None
     if stations is not None:
-        station_ids = [getattr(s, "pk", s) for s in stations]
-        ratings = ratings.filter(station_id__in=station_ids)
+        scope = stations.values("pk") if hasattr(stations, "values") else [getattr(s, "pk", s) for s in stations]
+        ratings = ratings.filter(station_id__in=scope)
 
     def scoped(queryset):
-        return queryset if station_ids is None else queryset.filter(station_id__in=station_ids)
+        return queryset if scope is None else queryset.filter(station_id__in=scope)
 
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # Hold off new ratings and hides while we count (SQLite's IMMEDIATE transactions already do).
+            # Submissions lock a stats row first, then insert the rating: take the
+            # tables in the same order. SQLite's IMMEDIATE transactions already serialize.
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {Rating._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-        stats = computed_stats(ratings)
+                for model in (RatingStats, Rating):
+                    cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE")
         scoped(RatingStats.objects.all()).delete()
-        RatingStats.objects.bulk_create(stats.values(), batch_size=batch_size)
-
+        station_count = _insert_select(
+            RatingStats,
+            ratings.values("station_id").annotate(total=Count("id"), last_rated_at=Max("created_at"), **_score_counts()),
+            ["station_id", "total", "last_rated_at", "count_1", "count_2", "count_3", "count_4", "count_5"],
+        )
         scoped(StationDay.objects.all()).update(ratings=0, satisfied=0, dissatisfied=0)
-        day_rows = (
-            ratings.filter(hidden=False).order_by()
-            .annotate(date=TruncDate("created_at", tzinfo=local_tz()))
+        day_count = _insert_select(
+            StationDay,
+            ratings.annotate(date=TruncDate("created_at", tzinfo=local_tz()))
             .values("station_id", "date")
             .annotate(
                 n=Count("id"),
                 good=Count("id", filter=Q(score__gte=SATISFIED_MIN)),
                 bad=Count("id", filter=Q(score__lte=DISSATISFIED_MAX)),
-            )
+                no_scans=Value(0),
+            ),
+            ["station_id", "date", "ratings", "satisfied", "dissatisfied", "scans"],
+            upsert_on=["station_id", "date"],
         )
-        days = 0
-        batch = []
-        for row in day_rows.iterator(chunk_size=batch_size):
-            batch.append(StationDay(
-                station_id=row["station_id"], date=row["date"],
-                ratings=row["n"], satisfied=row["good"], dissatisfied=row["bad"],
-            ))
-            if len(batch) >= batch_size:
-                days += _upsert_days(batch, batch_size)
-                batch = []
-        days += _upsert_days(batch, batch_size)
         # Days that only ever held ratings that are now hidden carry nothing.
         scoped(StationDay.objects.filter(scans=0, ratings=0)).delete()
-    return RebuildResult(stations=len(stats), days=days)
+    return RebuildResult(stations=station_count, days=day_count)
 
 
-def _upsert_days(rows, batch_size):
-    StationDay.objects.bulk_create(
-        rows, batch_size=batch_size, update_conflicts=True,
-        unique_fields=["station", "date"], update_fields=["ratings", "satisfied", "dissatisfied"],
+def _insert_select(model, queryset, columns, upsert_on=None):
+    """INSERT INTO model (columns) SELECT <the queryset's columns, in order>; returns the row count.
+
+    With `upsert_on`, rows that exist are updated instead (all columns but
+    the key ones, and never "scans", which only scan_record() counts).
+    """
+    quote = connection.ops.quote_name
+    select_sql, params = queryset.query.sql_with_params()
+    targets = [model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name).column for name in columns]
+    statement = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in targets)}) "
+        f"SELECT * FROM ({select_sql}) AS rebuilt WHERE 1 = 1"  # WHERE: SQLite's upsert-after-SELECT rule
     )
-    return len(rows)
+    if upsert_on:
+        updated = [c for c in targets if c not in upsert_on and c != "scans"]
+        statement += f" ON CONFLICT ({', '.join(quote(c) for c in upsert_on)}) DO UPDATE SET " + ", ".join(
+            f"{quote(c)} = excluded.{quote(c)}" for c in updated
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
