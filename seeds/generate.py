@@ -320,7 +320,8 @@ def write_collection(path, header, features_json):
         handle.write("]}\n")
 
 
-def main():
+def main(out_dir=SEEDS_DIR):
+    out_dir = Path(out_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("SECRET_KEY", "seeds-generator-needs-no-secret")
     import django
@@ -330,24 +331,24 @@ def main():
     from stations.exchange import geojson_feature
 
     write_collection(
-        SEEDS_DIR / "districts.geojson",
+        out_dir / "districts.geojson",
         {"type": "FeatureCollection", "name": "Demo districts: core areas (WGS-84)", "demo": True,
          "description": "Hand-drawn core areas inside each district, on land; see seeds/README.md."},
         [json.dumps(feature, ensure_ascii=False) for feature in district_features()],
     )
     for city in CITIES:
-        records = generate_city(city)
+        records = sorted(generate_city(city), key=lambda record: record["code"])  # the order of an export
         for record in records:
             # The files must be in the canonical form an export would write.
             assert hours.to_text(hours.parse_text(record["hours"])) == record["hours"], record["hours"]
         write_collection(
-            SEEDS_DIR / f"{city['code']}.geojson",
+            out_dir / f"{city['code']}.geojson",
             {"type": "FeatureCollection", "name": f"{city['name_en']} demo stations", "demo": True,
              "description": DEMO_NOTE},
             [json.dumps(geojson_feature(record), ensure_ascii=False) for record in records],
         )
-        print(f"{city['code']}: {len(records)} stations")
+        print(f"{city['code']}: {len(records)} stations written to {out_dir}")
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import exchange
-from .models import City, District
+from .models import City, District, Station
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 GEOGRAPHY_FILE = "districts.geojson"
@@ -49,7 +49,8 @@ def load_geography(path):
     return created
 
 
-def seed_demo(seeds_dir=SEEDS_DIR):
+def seed_demo(seeds_dir=SEEDS_DIR, *, ratings_target=None):
+    """Load what is missing of the demo data; `ratings_target` sizes the rating history."""
     report = SeedReport()
     with transaction.atomic():
         report.districts_created = load_geography(seeds_dir / GEOGRAPHY_FILE)
@@ -59,14 +60,16 @@ def seed_demo(seeds_dir=SEEDS_DIR):
             created += result.created
             report.stations_kept += result.unchanged
         report.stations_created = len(created)
-        report.ratings_created = _seed_ratings(created)
+        report.ratings_created = _seed_ratings(
+            Station.objects.filter(pk__in=created).order_by("code"), ratings_target)
     return report
 
 
-def _seed_ratings(stations):
+def _seed_ratings(stations, target):
     """Rating history for newly created stations, when the ratings app provides it."""
     try:
         from ratings.demo import seed_rating_history
     except ImportError:
         return 0
-    return seed_rating_history(stations, seed=RATING_SEED) or 0
+    options = {} if target is None else {"target": target}
+    return seed_rating_history(stations, seed=RATING_SEED, **options) or 0

@@ -11,9 +11,13 @@ class Command(BaseCommand):
         "run changes nothing."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--ratings", type=int, default=None, metavar="N",
+                            help="About how many demo ratings to create (default: the ratings app's own).")
+
+    def handle(self, *args, ratings=None, **options):
         try:
-            report = demo.seed_demo()
+            report = demo.seed_demo(ratings_target=ratings)
         except exchange.ImportFailed as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
