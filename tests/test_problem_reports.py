@@ -116,3 +116,16 @@ def test_staff_mark_handled_with_note_in_scope_only(client, make_station, make_s
     mine_report.refresh_from_db()
     assert mine_report.handled and mine_report.handled_note == "已修好热水器" and mine_report.handled_by == manager
     assert client.get(reverse("admin:ratings_problemreport_change", args=[other_report.pk])).status_code == 404
+
+
+def test_reports_piling_up_open_an_alert(make_station, settings, django_capture_on_commit_callbacks):
+    from oversight.models import Alert
+
+    settings.ALERT_PROBLEM_REPORTS = 2
+    station = make_station()
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(report_url(station), {"kind": "closed"})
+    assert not Alert.objects.filter(station=station).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(report_url(station), {"kind": "supplies"})
+    assert Alert.objects.filter(station=station, kind="problem_reports").count() == 1

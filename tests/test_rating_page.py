@@ -152,3 +152,46 @@ def test_unknown_token_is_a_friendly_404(client, db):
     response = client.get("/r/not-a-real-token/")
     assert response.status_code == 404
     assert "We do not know this QR code" in response.content.decode()
+
+
+def test_page_weight_stays_tiny(client, station):
+    """Cheap phones on weak networks: the whole page (HTML with inline CSS) stays small."""
+    html = client.get(rate_url(station)).content
+    assert len(html) < 12_000, len(html)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rating_on_a_360px_phone_without_javascript(live_server, make_station, settings):
+    """Two taps and Send on a small screen with JavaScript off; the screenshot is kept for review."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    settings.CSRF_COOKIE_SECURE = False  # the live server speaks plain HTTP
+    station = make_station(name="辽宁路环卫工人爱心驿站")
+    url = live_server.url + rate_url(station)
+    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync",
+        ])
+        page = browser.new_context(
+            viewport={"width": 360, "height": 740}, java_script_enabled=False,
+            extra_http_headers={"Accept-Language": "en"},
+        ).new_page()
+        page.goto(url)
+        page.screenshot(path=str(artifacts / "rate-360.png"), full_page=True)
+        box = page.locator("label[for=score-5]").bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 300
+        assert page.locator("label[for=score-1]").bounding_box()["x"] + box["width"] <= 360
+        page.click("label[for=score-4]")
+        page.click("label[for=tag-tag_water]")
+        page.click("button.send")
+        assert "Thank you!" in page.content()
+        browser.close()
+    rating = Rating.objects.get(station=station)
+    assert (rating.score, rating.tag_water) == (4, True)
+    assert StationDay.objects.get(station=station).scans == 1

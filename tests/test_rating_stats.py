@@ -171,3 +171,17 @@ def test_demo_history_is_deterministic_realistic_and_consistent(make_station):
     seed_rating_history(stations, seed=7, today=today, target=3000)
     assert list(Rating.objects.order_by("station_id", "created_at").values_list("station_id", "score", "created_at")) == first
     assert snapshot() == stats
+
+
+def test_dissatisfied_ratings_open_a_supervision_alert(make_station, settings, django_capture_on_commit_callbacks):
+    from oversight.models import Alert
+
+    settings.ALERT_MIN_RATINGS = 2
+    settings.ALERT_DISSATISFIED_SHARE = 0.5
+    station = make_station()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rating_submit(station=station, score=1, device_hash="a" * 64)
+    assert not Alert.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rating_submit(station=station, score=2, device_hash="b" * 64)
+    assert Alert.objects.filter(station=station, kind="bad_ratings").count() == 1
