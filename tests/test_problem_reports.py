@@ -129,3 +129,16 @@ def test_reports_piling_up_open_an_alert(make_station, settings, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         Client().post(report_url(station), {"kind": "supplies"})
     assert Alert.objects.filter(station=station, kind="problem_reports").count() == 1
+
+
+def test_station_page_shows_last_problem_to_staff_in_scope_only(client, make_station, make_staff):
+    station, other = make_station(), make_station()
+    Client().post(report_url(station), {"kind": "other", "text": "门锁坏了"})
+    detail = reverse("stations:detail", args=[station.code])
+    assert "Last reported problem" not in client.get(detail).content.decode()
+    client.force_login(make_staff(roles.STATION_MANAGER, stations=[other]))
+    assert "Last reported problem" not in client.get(detail).content.decode()
+    client.force_login(make_staff(roles.STATION_MANAGER, stations=[station]))
+    page = client.get(detail).content.decode()
+    assert "Last reported problem" in page and "门锁坏了" in page and "1 open report" in page
+    assert reverse("ratings:poster", args=[station.code]) in page
