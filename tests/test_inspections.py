@@ -361,3 +361,21 @@ def test_oversized_photo_is_refused(station, people, settings, tmp_path, monkeyp
     with pytest.raises(ValidationError) as error:
         photo.full_clean()
     assert "image" in error.value.message_dict
+
+
+def test_apply_button_on_the_inspection_page(client, station, people):
+    inspection = inspect(station, people["inspector"], proposed_level=Level.CITY)
+    url = reverse("admin:oversight_inspection_change", args=[inspection.pk])
+    client.force_login(people["chief"])
+    assert b"_apply_proposed_level" not in client.get(url).content
+    client.force_login(people["city"])
+    page = client.get(url)
+    assert b"_apply_proposed_level" in page.content
+
+    data = _inspection_post(station, inspector=people["inspector"].pk, proposed_level=Level.CITY, _apply_proposed_level="1")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    station.refresh_from_db()
+    inspection.refresh_from_db()
+    assert station.level == Level.CITY and inspection.applied_change is not None
+    assert b"_apply_proposed_level" not in client.get(url).content  # applied once

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -162,15 +163,41 @@ class InspectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         state = _("applied") if inspection.applied_change_id else _("pending")
         return f"{wanted} ({state})"
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        inspection = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "can_apply_proposal": inspection.proposal_pending and self.has_apply_proposed_level_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        # The "Save and apply the proposed level change" button: save, then apply.
+        if "_apply_proposed_level" in request.POST:
+            applied = run_for_each(self, request, Inspection.objects.filter(pk=obj.pk), self._apply_one)
+            if applied:
+                obj.station.refresh_from_db()
+                self.message_user(
+                    request,
+                    _("%(station)s is now %(level)s, %(status)s; the change is in its level history.") % {
+                        "station": obj.station, "level": obj.station.get_level_display(),
+                        "status": obj.station.get_status_display(),
+                    },
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    @staticmethod
+    def _apply_one(inspection, actor):
+        inspections.inspection_apply_proposed_level(inspection=inspection, actor=actor)
+
     def has_apply_proposed_level_permission(self, request):
         return request.user.has_perm("oversight.apply_proposed_level")
 
     @admin.action(description=_("Apply the proposed level change"), permissions=["apply_proposed_level"])
     def apply_proposed_level(self, request, queryset):
-        def apply(obj, actor):
-            inspections.inspection_apply_proposed_level(inspection=obj, actor=actor)
-
-        applied = run_for_each(self, request, queryset, apply)
+        applied = run_for_each(self, request, queryset, self._apply_one)
         if applied:
             self.message_user(
                 request,
