@@ -141,3 +141,13 @@ def test_list_query_count_does_not_grow_with_rows(admin_client, make_station):
         for days in range(1, 8):
             add(station, 4, days=days)
     assert queries() == few
+
+
+def test_long_lists_stop_counting_at_the_cap(admin_client, data, monkeypatch):
+    from ratings.admin import paginator
+
+    monkeypatch.setattr(paginator, "COUNT_CAP", 2)
+    page = admin_client.get(reverse(LIST)).content.decode()
+    assert "more than 2 ratings: narrow the filters, or export" in page
+    page = admin_client.get(reverse(LIST), {"station_code": "QD-SN-9002"}).content.decode()
+    assert "more than" not in page and "1 rating" in page

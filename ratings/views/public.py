@@ -8,6 +8,7 @@ import datetime
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -43,7 +44,7 @@ def _station_for_token(request, token):
 
 
 def _last_rating_by(visitor, station):
-    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=antiabuse.cooldown_hours())
+    since = timezone.now() - datetime.timedelta(hours=antiabuse.cooldown_hours())
     return (
         Rating.objects.filter(device_hash=visitor.device_hash, station=station, created_at__gt=since)
         .order_by("-created_at").values_list("created_at", flat=True).first()
