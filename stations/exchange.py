@@ -102,18 +102,19 @@ def format_for(path):
 
 
 def read_records(path):
-    """[(where, {column: raw value})] from a CSV or GeoJSON file; ImportFailed on a bad layout."""
+    """Yield (where, {column: raw value}) from a CSV or GeoJSON file; ImportFailed on a bad layout."""
     fmt = format_for(path)
     if fmt == CSV_FORMAT:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            return list(_csv_records(handle))
+            yield from _csv_records(handle)
+        return
     with open(path, encoding="utf-8-sig") as handle:
         try:
             document = json.load(handle)
         except json.JSONDecodeError as error:
             raise ImportFailed([(_("line %(line)s") % {"line": error.lineno}, "-", _("not valid JSON: %(error)s")
                                  % {"error": error.msg})]) from None
-    return list(_geojson_records(document))
+    yield from _geojson_records(document)
 
 
 def _csv_records(handle):
@@ -494,21 +495,23 @@ def _station_values(data, catalogues):
 
 
 def _create(records, catalogues):
-    """Insert new stations and everything hanging off them; returns their ids."""
+    """Insert new stations and everything hanging off them, a batch at a time; returns their ids."""
     now = timezone.now()
-    rows = []
-    for data in records:
-        values = _station_values(data, catalogues)
-        values["district_id"] = values.pop("district").pk
-        rows.append({**values, "code": data["code"], "level": LEVELS_BY_NAME[data["level"]],
-                     "status": data["status"], "created_at": now, "updated_at": now})
-    _insert(Station, rows)
-    ids = {}
-    codes = [data["code"] for data in records]
-    for chunk in _chunks(codes, _BATCH):
-        ids.update(Station.objects.filter(code__in=chunk).values_list("code", "pk"))
-    _write_related([(ids[data["code"]], data) for data in records], catalogues)
-    return [ids[code] for code in codes]
+    created = []
+    for batch in _chunks(records, _WRITE_BATCH):
+        rows = []
+        for data in batch:
+            values = _station_values(data, catalogues)
+            values["district_id"] = values.pop("district").pk
+            rows.append({**values, "code": data["code"], "level": LEVELS_BY_NAME[data["level"]],
+                         "status": data["status"], "created_at": now, "updated_at": now})
+        _insert(Station, rows)
+        ids = {}
+        for chunk in _chunks([data["code"] for data in batch], _BATCH):
+            ids.update(Station.objects.filter(code__in=chunk).values_list("code", "pk"))
+        _write_related([(ids[data["code"]], data) for data in batch], catalogues)
+        created += [ids[data["code"]] for data in batch]
+    return created
 
 
 def _write_related(pairs, catalogues):

@@ -188,27 +188,18 @@ def write_geojson(path, rows):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("suffix, writer, where", [(".csv", write_csv, "line 3"),
+                                                   (".geojson", write_geojson, "feature 1")])
 @pytest.mark.parametrize("change, field", BAD)
-def test_a_bad_csv_row_names_line_and_field_and_writes_nothing(shibei, tmp_path, change, field):
-    path = tmp_path / "stations.csv"
-    write_csv(path, [GOOD, {**GOOD, "code": "QD-SB-0901", **change}])
+def test_a_bad_record_names_where_and_field_and_writes_nothing(shibei, tmp_path, suffix, writer, where,
+                                                               change, field):
+    path = tmp_path / f"stations{suffix}"
+    writer(path, [GOOD, {**GOOD, "code": "QD-SB-0901", **change}])
     with pytest.raises(CommandError) as caught:
         call_command("import_stations", str(path))
     message = str(caught.value)
-    assert "line 3" in message and f"“{field}”" in message
-    assert not Station.objects.exists()  # not even the good first row
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("change, field", BAD)
-def test_a_bad_geojson_feature_names_index_and_field_and_writes_nothing(shibei, tmp_path, change, field):
-    path = tmp_path / "stations.geojson"
-    write_geojson(path, [GOOD, {**GOOD, "code": "QD-SB-0901", **change}])
-    with pytest.raises(CommandError) as caught:
-        call_command("import_stations", str(path))
-    message = str(caught.value)
-    assert "feature 1" in message and f"“{field}”" in message
-    assert not Station.objects.exists()
+    assert where in message and f"“{field}”" in message
+    assert not Station.objects.exists()  # not even the good first record
 
 
 @pytest.mark.django_db
