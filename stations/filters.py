@@ -54,11 +54,19 @@ class AmenitySlugsField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        slugs = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+        return list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+
+    def validate(self, slugs):
+        super().validate(",".join(slugs))
         if len(slugs) > MAX_AMENITIES:
             raise forms.ValidationError(
                 _("Ask for at most %(max)d amenities."), code="too_many", params={"max": MAX_AMENITIES}
             )
+
+    def clean(self, value):
+        # The database is asked only once the value passed every validator
+        # (PostgreSQL rejects text with NUL characters outright).
+        slugs = super().clean(value)
         known = set(Amenity.objects.filter(slug__in=slugs).values_list("slug", flat=True))
         unknown = [slug for slug in slugs if slug not in known]
         if unknown:
@@ -66,6 +74,9 @@ class AmenitySlugsField(forms.CharField):
                 _("Unknown amenity: %(slugs)s."), code="unknown", params={"slugs": ", ".join(unknown)}
             )
         return slugs
+
+    def run_validators(self, slugs):
+        super().run_validators(",".join(slugs))
 
 
 class TrueFalseField(forms.Field):
@@ -115,11 +126,17 @@ class BBoxField(forms.CharField):
         return min_lng, min_lat, max_lng, max_lat
 
 
-class DistrictCodeField(forms.SlugField):
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value and not District.objects.filter(code=value).exists():
-            raise forms.ValidationError(_("Unknown district “%(code)s”."), code="unknown", params={"code": value})
+class CodeField(forms.SlugField):
+    """A city or district code that must exist (checked after the slug rule)."""
+
+    def __init__(self, *, queryset, message, **kwargs):
+        super().__init__(**kwargs)
+        self.queryset, self.message = queryset, message
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not self.queryset.filter(code=value).exists():
+            raise forms.ValidationError(self.message, code="unknown", params={"code": value})
         return value
 
 
@@ -139,21 +156,24 @@ class BBoxFilter(_FieldFilter):
     field_class = BBoxField
 
 
-class DistrictFilter(_FieldFilter):
-    field_class = DistrictCodeField
+class CodeFilter(_FieldFilter):
+    field_class = CodeField
 
 
 class StationFilter(django_filters.FilterSet):
-    city = django_filters.ModelChoiceFilter(
-        field_name="district__city",
-        to_field_name="code",
+    city = CodeFilter(
+        field_name="district__city__code",
         queryset=City.objects.all(),
+        message=_("Unknown city “%(code)s”."),
         label=_("city"),
         help_text=_("City code, e.g. qingdao."),
-        error_messages={"invalid_choice": _("Unknown city “%(value)s”.")},
     )
-    district = DistrictFilter(
-        field_name="district__code", label=_("district"), help_text=_("District code, e.g. shibei.")
+    district = CodeFilter(
+        field_name="district__code",
+        queryset=District.objects.all(),
+        message=_("Unknown district “%(code)s”."),
+        label=_("district"),
+        help_text=_("District code, e.g. shibei."),
     )
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("kind"))
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("level"), help_text=_("1 city, 2 provincial, 3 national standard."))

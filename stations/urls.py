@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import converters, views  # noqa: F401 (converters registers <station_code:>)
 
 app_name = "stations"
 
 urlpatterns = [
     path("", views.station_map, name="map"),
-    path("stations/<str:code>/", views.station_detail, name="detail"),
+    path("stations/<station_code:code>/", views.station_detail, name="detail"),
 ]

@@ -115,6 +115,7 @@ def test_delisted_station_is_a_friendly_404(client, make_station):
     assert response.status_code == 404
     page = response.content.decode()
     assert "We could not find that page" in page and "Gone station" not in page
+    assert client.get("/stations/QD%00SB/").status_code == 404
 
 
 def test_report_problem_link_when_ratings_provides_it(client, station):
