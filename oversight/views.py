@@ -6,8 +6,10 @@ Every number comes from selectors.py over the reader's stations_for() scope.
 import datetime
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseBadRequest
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_POST
 from . import charts, selectors
 from .alerts import alert_acknowledge
 from .models import Alert, InspectionPhoto
-from .scoping import is_staff_member, scope_queryset, stations_for
+from .scoping import is_staff_member, scope_key, scope_queryset, stations_for
 
 
 def staff_required(view):
@@ -76,6 +78,20 @@ def _bad_request(error):
     return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
 
 
+def _cached(parts, compute):
+    """Dashboard sections are cached for DASHBOARD_CACHE_SECONDS per scope and period.
+
+    At national scale a section sums hundreds of thousands of StationDay rows;
+    readers with the same scope share the result. Alerts are never cached:
+    an acknowledged alert leaves the page at once.
+    """
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    key = "oversight:dashboard:" + ":".join(str(part) for part in parts)
+    return cache.get_or_set(key, compute, seconds)
+
+
 @staff_required
 def dashboard(request):
     today = timezone.localdate()
@@ -86,11 +102,17 @@ def dashboard(request):
         return _bad_request(error)
 
     stations = stations_for(request.user)
-    activity = selectors.day_activity(stations, day, station_limit=100)
-    weekly = selectors.weekly_rectification(stations, today)
-    monthly = selectors.month_summary(stations, year, month, today)
+    scope = scope_key(request.user)
+    activity = _cached(("day", scope, day), lambda: selectors.day_activity(stations, day, station_limit=100))
+    weekly = _cached(("week", scope, today), lambda: selectors.weekly_rectification(stations, today))
+    monthly = _cached(
+        ("month", scope, year, month, today), lambda: selectors.month_summary(stations, year, month, today)
+    )
     trend_start = today - datetime.timedelta(days=30)
-    trend = selectors.daily_series(stations, trend_start, today - datetime.timedelta(days=1))
+    trend = _cached(
+        ("trend", scope, today),
+        lambda: selectors.daily_series(stations, trend_start, today - datetime.timedelta(days=1)),
+    )
 
     # Name the city beside the district only when the reader's districts span several cities.
     several_cities = len({row.district.city_id for row in activity.districts + monthly.districts}) > 1

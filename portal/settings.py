@@ -177,6 +177,8 @@ ALERT_WINDOW_HOURS = int(os.environ.get("ALERT_WINDOW_HOURS", "24"))
 ALERT_MIN_RATINGS = int(os.environ.get("ALERT_MIN_RATINGS", "4"))
 ALERT_DISSATISFIED_SHARE = float(os.environ.get("ALERT_DISSATISFIED_SHARE", "0.5"))
 ALERT_PROBLEM_REPORTS = int(os.environ.get("ALERT_PROBLEM_REPORTS", "3"))
+# The staff dashboard's numbers may be this many seconds old (0: always fresh).
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300"))
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -27,3 +27,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 # Cluster answers are cached in production; tests see the data they just wrote.
 MAP_CLUSTER_CACHE_SECONDS = 0
+# Dashboard sections are cached in production; tests see the data they just wrote.
+DASHBOARD_CACHE_SECONDS = 0

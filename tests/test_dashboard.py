@@ -154,3 +154,26 @@ def test_admin_index_links_the_dashboard(client, world):
     client.force_login(world["chief"])
     response = client.get(reverse("admin:index"))
     assert reverse("oversight:dashboard").encode() in response.content
+
+
+def test_sections_are_cached_per_scope_but_alerts_are_not(client, world, settings, make_staff, shibei):
+    from django.core.cache import cache
+
+    from oversight.models import Alert
+
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    try:
+        assert dashboard(client, world["chief"]).context["activity"].total.scans == 16
+        StationDay.objects.filter(station=world["a"], date=YESTERDAY).update(scans=112)
+        Alert.objects.create(station=world["a"], kind=Alert.Kind.BAD_RATINGS, summary="bad")
+        response = dashboard(client, world["chief"])
+        assert response.context["activity"].total.scans == 16  # cached
+        assert len(response.context["alerts"]) == 1  # never cached
+        # Another reader with the same scope shares the section; a different scope does not.
+        same = make_staff(roles.DISTRICT_CHIEF, districts=[shibei])
+        assert dashboard(client, same).context["activity"].total.scans == 16
+        assert dashboard(client, world["manager"]).context["activity"].total.scans == 4
+        assert dashboard(client, world["city"]).context["activity"].total.scans == 146
+    finally:
+        cache.clear()
