@@ -235,6 +235,23 @@ def problem_report_submit(*, station, kind, text="", device_hash, network_key=""
         return report
 
 
+def device_hashes_forget(*, now=None):
+    """Blank the device hashes the cooldown no longer needs, and drop idle rate-limit buckets.
+
+    A hash kept beyond the cooldown would only let someone link a device's
+    ratings over time. Returns (ratings, problem reports, buckets) changed.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=antiabuse.cooldown_hours())
+    with transaction.atomic():
+        ratings = Rating.objects.filter(created_at__lt=cutoff).exclude(device_hash="").update(device_hash="")
+        reports = ProblemReport.objects.filter(created_at__lt=cutoff).exclude(device_hash="").update(device_hash="")
+        # A bucket idle for its refill time is full again: deleting it changes nothing.
+        _capacity, refill = antiabuse.ip_limit()
+        buckets, _ = RateLimitBucket.objects.filter(updated__lt=now - datetime.timedelta(seconds=refill)).delete()
+    return ratings, reports, buckets
+
+
 def problem_report_handle(*, report, note="", actor, handled=True, now=None):
     """Mark a problem report handled (with a note) or open again."""
     report.handled = handled

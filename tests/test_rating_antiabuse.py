@@ -1,6 +1,7 @@
 """Anti-abuse and privacy: cooldown per device, per-network limit, nothing personal stored."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
@@ -123,3 +124,30 @@ def test_client_ip_header_is_used_only_when_configured(rf, settings):
     assert antiabuse.client_ip(request) == "127.0.0.1"
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     assert antiabuse.client_ip(request) == "198.51.100.1"
+
+
+def test_device_hashes_are_forgotten_after_the_cooldown(make_station, settings):
+    from django.core.management import call_command
+
+    from ratings.models import ProblemReport
+
+    settings.RATING_COOLDOWN_HOURS = 12
+    station = make_station()
+    start = datetime.datetime(2026, 7, 1, 8, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        rate(phone(), station)
+        phone().post(reverse("ratings:report_problem", args=[station.code]), {"kind": "closed"})
+    with time_machine.travel(start + datetime.timedelta(hours=11, minutes=30), tick=False):
+        rate(phone(ip="10.2.2.2"), station)
+        out = io.StringIO()
+        call_command("forget_rating_devices", stdout=out)
+    # Within the cooldown every hash stays; the two buckets idle for 11 hours are full and go.
+    assert "of 0 rating(s) and 0 problem report(s); deleted 2 idle" in out.getvalue()
+    assert Rating.objects.exclude(device_hash="").count() == 2
+    assert RateLimitBucket.objects.count() == 1
+    with time_machine.travel(start + datetime.timedelta(hours=12, minutes=1), tick=False):
+        out = io.StringIO()
+        call_command("forget_rating_devices", stdout=out)
+    assert "Forgot the device hash of 1 rating(s) and 1 problem report(s); deleted 0 idle" in out.getvalue()
+    assert Rating.objects.filter(device_hash="").count() == 1
+    assert ProblemReport.objects.get().device_hash == ""

@@ -126,7 +126,7 @@ def report_problem(request, code):
     if station.status == Status.DELISTED:
         return _notice(request, "delisted", station=station, status=410)
     visitor = antiabuse.identify(request)
-    form = ProblemReportForm(request.POST or None)
+    form = ProblemReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         done = redirect(reverse("ratings:report_thanks", args=[station.code]))
         done.status_code = 303
