@@ -1,25 +1,36 @@
 """Apply the 3-month rule to every station: the body of `manage.py apply_rating_rule`.
 
-Cost follows the number of stations, not ratings: the database picks the few
-stations that are due or at risk (standing.due_by_q, one indexed query per
-chunk, reading the per-station RatingStats.last_rated_at); only those are
-looked at again, each in its own transaction.
+Cost follows the number of stations, not ratings: the database picks the
+stations that are due or at risk (standing.due_by_q, reading the per-station
+RatingStats.last_rated_at), in primary-key chunks. Each chunk is written in
+one transaction (stations.standing.change_standings: rows locked, a station
+changed meanwhile is skipped, one LevelChange per station); if a chunk fails,
+its stations are retried one transaction each, so one bad station is reported
+and the others are still applied. Emails go out after the writes, over one
+mail connection.
 """
 
 import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, models, transaction
+from django.core import mail
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from . import notices, standing
 from .models import RuleWarning, Station, Status
-from .standing import change_standing
+from .standing import change_standings
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
+
+# What the emails and the rule read from a candidate station.
+CANDIDATE_FIELDS = (
+    "code", "name", "address", "level", "status", "listed_on", "standing_changed_at", "manager_email",
+    "district__chief_email",
+)
 
 
 @dataclass(frozen=True)
@@ -48,11 +59,13 @@ class RuleReport:
     dry_run: bool
     checked: int = 0  # active stations evaluated
     exempt: int = 0  # suspended stations
-    at_risk: int = 0  # due within the warning period (whether or not warned before)
+    at_risk: int = 0  # due within the warning period, not yet due (warned before or now)
     warnings: list = field(default_factory=list)
     steps: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # codes changed by someone else meanwhile
-    failures: list = field(default_factory=list)  # (code, message)
+    failures: list = field(default_factory=list)  # (code, message): the station was not handled
+    emails_sent: int = 0
+    email_failures: list = field(default_factory=list)  # (code, message)
 
     @property
     def downgraded(self):
@@ -61,6 +74,10 @@ class RuleReport:
     @property
     def delisted(self):
         return [step for step in self.steps if step.delisted]
+
+    @property
+    def failed(self):
+        return bool(self.failures or self.email_failures)
 
 
 def check_as_of(as_of, *, dry_run):
@@ -74,138 +91,184 @@ def apply_rating_rule(*, as_of=None, dry_run=False, chunk_size=CHUNK_SIZE):
 
     Steps due stations down one level (or delists them), warns stations newly
     at risk, and returns a RuleReport. A dry run writes and sends nothing.
-    A failure on one station is logged and reported; the others go on.
     """
     as_of = as_of or standing.today()
     check_as_of(as_of, dry_run=dry_run)
     report = RuleReport(as_of=as_of, dry_run=dry_run)
-    counts = dict(Station.objects.values_list("status").annotate(n=models.Count("pk")).order_by())
+    counts = dict(Station.objects.order_by().values_list("status").annotate(n=models.Count("pk")))
     report.checked = counts.get(Status.ACTIVE, 0)
     report.exempt = counts.get(Status.SUSPENDED, 0)
 
-    for row in candidates(as_of, chunk_size):
-        verdict = standing.evaluate(
-            level=row["level"],
-            status=row["status"],
-            last_rated_at=row["last_rated_at"],
-            listed_on=row["listed_on"],
-            standing_changed_at=row["standing_changed_at"],
-            as_of=as_of,
-        )
-        if verdict is None or not verdict.at_risk:
-            continue  # cannot happen (the query is the same rule) but costs nothing to respect
-        if verdict.step:
-            _step(report, row, verdict, dry_run)
+    outbox = []
+    for chunk in candidate_chunks(as_of, chunk_size):
+        steps, warnings = plan(chunk, as_of, report)
+        if dry_run:
+            report.steps += [step_of(station, verdict) for station, verdict in steps]
+            report.warnings += [Warned(station.code, verdict.due, ()) for station, verdict in warnings]
+            continue
+        try:
+            with transaction.atomic():
+                done = write(steps, warnings, as_of)
+        except Exception:
+            logger.exception("The rating rule failed for a chunk; retrying its stations one by one")
+            outbox += write_one_by_one(steps, warnings, as_of, report)
         else:
-            report.at_risk += 1
-            if row["warned_due"] != verdict.due:
-                _warn(report, row, verdict, dry_run)
+            outbox += done.merge_into(report)
+    if outbox:
+        send(outbox, report)
     return report
 
 
-def candidates(as_of, chunk_size=CHUNK_SIZE):
-    """Rows of stations due or at risk on `as_of`, read in primary-key chunks.
+def candidate_chunks(as_of, chunk_size=CHUNK_SIZE):
+    """Lists of stations due or at risk on `as_of`, by primary key.
 
-    Each chunk is fetched whole before any write, so no cursor stays open
-    across the per-station transactions.
+    Each chunk is fetched whole before anything is written, so no cursor
+    stays open across the writes.
     """
     horizon = as_of + datetime.timedelta(days=standing.warning_days())
     latest_warning = RuleWarning.objects.filter(station=models.OuterRef("pk")).order_by("-due_on")
-    queryset = (
+    queryset = standing.with_last_rated_at(
         Station.objects.filter(standing.due_by_q(horizon))
+        .select_related("district")
+        .only(*CANDIDATE_FIELDS)
         .annotate(warned_due=models.Subquery(latest_warning.values("due_on")[:1]))
         .order_by("pk")
-        .values(
-            "pk", "code", "level", "status", "listed_on", "standing_changed_at", "warned_due",
-            last_rated_at=models.F("rating_stats__last_rated_at"),
-        )
     )
     last_pk = 0
     while True:
         chunk = list(queryset.filter(pk__gt=last_pk)[:chunk_size])
-        yield from chunk
+        if chunk:
+            yield chunk
         if len(chunk) < chunk_size:
             return
-        last_pk = chunk[-1]["pk"]
+        last_pk = chunk[-1].pk
 
 
-def _step(report, row, verdict, dry_run):
-    if dry_run:
-        report.steps.append(Step(row["code"], row["level"], verdict.to_level, verdict.to_status, verdict.due))
-        return
-    try:
-        change = step_station(row["pk"], report.as_of)
-    except Exception as error:  # one station's failure must not stop the run
-        logger.exception("The rating rule failed for station %s", row["code"])
-        report.failures.append((row["code"], str(error) or error.__class__.__name__))
-        return
-    if change is None:
-        report.skipped.append(row["code"])
-    else:
-        report.steps.append(Step(row["code"], change.from_level, change.to_level, change.to_status, verdict.due))
-
-
-def step_station(pk, as_of):
-    """Step one station down if it is still due on `as_of`; its own transaction.
-
-    The station row is locked and read again, so an overlapping run (or a
-    rating or manual change since the chunk was read) is seen; change_standing
-    additionally writes only if the standing is still the one read.
-    Returns the LevelChange, or None if the station is no longer due.
-    """
-    with transaction.atomic():
-        station = (
-            Station.objects.select_for_update(of=("self",))
-            .select_related("rating_stats", "district")
-            .get(pk=pk)
-        )
+def plan(chunk, as_of, report):
+    """Split a chunk into (station, verdict) steps and new warnings; count those at risk."""
+    steps, warnings = [], []
+    for station in chunk:
         verdict = standing.verdict_for(station, as_of)
-        if verdict is None or not verdict.step:
-            return None
-        return change_standing(
-            station=station,
-            level=verdict.to_level,
-            status=verdict.to_status,
-            reason=standing.Reason.RULE,
-            note=_("No visible rating since %(start)s; the step was due on %(due)s.")
-            % {"start": standing.local_date(verdict.clock_start), "due": verdict.due},
-            as_of=as_of,
+        if verdict is None or not verdict.at_risk:
+            continue  # the query is the same rule, so this does not happen; it costs nothing to respect
+        if verdict.step:
+            steps.append((station, verdict))
+        else:
+            report.at_risk += 1
+            if station.warned_due != verdict.due:
+                warnings.append((station, verdict))
+    return steps, warnings
+
+
+def step_of(station, verdict):
+    return Step(station.code, station.level, verdict.to_level, verdict.to_status, verdict.due)
+
+
+@dataclass
+class Written:
+    """What a committed write did: merged into the report only after the commit."""
+
+    steps: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    outbox: list = field(default_factory=list)  # (code, RuleWarning or None, EmailMessage or None)
+
+    def merge_into(self, report):
+        report.steps += self.steps
+        report.warnings += self.warnings
+        report.skipped += self.skipped
+        return self.outbox
+
+
+def write(steps, warnings, as_of):
+    """Apply steps and record warnings, inside the caller's transaction."""
+    done = Written()
+    items = [(station, verdict.to_level, verdict.to_status, rule_note(verdict)) for station, verdict in steps]
+    read = {station.pk: (station.level, verdict.due) for station, verdict in steps}
+    changes, stale = change_standings(items, reason=standing.Reason.RULE, as_of=as_of)
+    done.skipped += [station.code for station in stale]
+    for change in changes:
+        station = change.station
+        from_level, due = read[station.pk]
+        done.steps.append(Step(station.code, from_level, change.to_level, change.to_status, due))
+        done.outbox.append((station.code, None, notices.standing_notice_message(change)))
+
+    if warnings:
+        # Lock the stations, then look again: an overlapping run may have just warned them.
+        pks = [station.pk for station, _ in warnings]
+        list(Station.objects.select_for_update().filter(pk__in=pks).values_list("pk"))
+        sent = set(RuleWarning.objects.filter(station_id__in=pks).values_list("station_id", "due_on"))
+        new = [(station, verdict) for station, verdict in warnings if (station.pk, verdict.due) not in sent]
+        rows = RuleWarning.objects.bulk_create(
+            [
+                RuleWarning(
+                    station=station, due_on=verdict.due, level=station.level, as_of=as_of,
+                    recipients=" ".join(notices.recipients(station)),
+                )
+                for station, verdict in new
+            ],
+            batch_size=standing.BATCH,
         )
+        for (station, verdict), row in zip(new, rows, strict=True):
+            done.warnings.append(Warned(station.code, verdict.due, tuple(row.recipients.split())))
+            done.outbox.append((station.code, row, notices.rule_warning_message(station, verdict)))
+    return done
 
 
-def _warn(report, row, verdict, dry_run):
-    if dry_run:
-        report.warnings.append(Warned(row["code"], verdict.due, ()))
-        return
-    try:
-        warning = warn_station(row["pk"], verdict, report.as_of)
-    except Exception as error:
-        logger.exception("The rating-rule warning failed for station %s", row["code"])
-        report.failures.append((row["code"], str(error) or error.__class__.__name__))
-        return
-    if warning is not None:
-        report.warnings.append(Warned(row["code"], verdict.due, tuple(warning.recipients.split())))
+def write_one_by_one(steps, warnings, as_of, report):
+    """A chunk failed: each station in its own transaction, failures reported."""
+    outbox = []
+    for one in [([item], []) for item in steps] + [([], [item]) for item in warnings]:
+        station = (one[0] or one[1])[0][0]
+        try:
+            with transaction.atomic():
+                done = write(*one, as_of)
+        except Exception as error:  # one station's failure must not stop the run
+            logger.exception("The rating rule failed for station %s", station.code)
+            report.failures.append((station.code, str(error) or error.__class__.__name__))
+        else:
+            outbox += done.merge_into(report)
+    return outbox
 
 
-def warn_station(pk, verdict, as_of):
-    """Record and send the one warning for this clock period; None if another run did.
+def rule_note(verdict):
+    return _("No visible rating since %(start)s; the step was due on %(due)s.") % {
+        "start": standing.local_date(verdict.clock_start).isoformat(), "due": verdict.due.isoformat(),
+    }
 
-    The row is committed before the email goes out (no database lock is held
-    while the mail server answers); if sending fails the row is removed, so
-    the next run tries again.
+
+def send(outbox, report):
+    """Send the run's emails over one connection.
+
+    A warning that cannot be sent is forgotten (its row deleted) so the next
+    run tries again; a notice that cannot be sent is reported (the change
+    itself stands, and is in the station's history).
     """
-    station = Station.objects.select_related("rating_stats", "district").get(pk=pk)
-    to = notices.recipients(station)
+    messages = [(code, row, message) for code, row, message in outbox if message is not None]
+    if not messages:
+        return
+    connection = mail.get_connection()
     try:
-        with transaction.atomic():
-            warning = RuleWarning.objects.create(
-                station=station, due_on=verdict.due, level=station.level, recipients=" ".join(to), as_of=as_of
-            )
-    except IntegrityError:
-        return None  # an overlapping run has warned for this period
+        connection.open()
+    except Exception as error:
+        logger.exception("Could not connect to the mail server")
+        for code, row, _message in messages:
+            _email_failed(report, code, row, error)
+        return
     try:
-        notices.send_rule_warning(station, verdict)
-    except Exception:
-        warning.delete()
-        raise
-    return warning
+        for code, row, message in messages:
+            message.connection = connection
+            try:
+                message.send()
+                report.emails_sent += 1
+            except Exception as error:
+                logger.exception("Could not send the rating-rule email for %s", code)
+                _email_failed(report, code, row, error)
+    finally:
+        connection.close()
+
+
+def _email_failed(report, code, row, error):
+    report.email_failures.append((code, str(error) or error.__class__.__name__))
+    if row is not None:
+        RuleWarning.objects.filter(pk=row.pk).delete()

@@ -31,6 +31,7 @@ from .models import Level, LevelChange, Station, Status
 # The rule is Qingdao's and counts Chinese calendar days, whatever the server's zone.
 RULE_TZ = ZoneInfo("Asia/Shanghai")
 RULE_MONTHS = 3
+BATCH = 500  # rows per IN (...) list or INSERT: well inside SQLite's parameter limit
 
 Reason = LevelChange.Reason
 
@@ -210,45 +211,22 @@ def filter_due(queryset, as_of=None):
 
 
 def change_standing(*, station, level, status, reason, note="", actor=None, as_of=None):
-    """Change a station's level and/or status: the one way to do it after creation.
+    """Change one station's level and/or status: the one way to do it after creation.
 
     Records a LevelChange and restarts the rating clock, in one transaction.
     `as_of` (the rule's evaluation date) makes the change count from the start
     of that day, so a run for a past date gives what a run on that day would have.
-    The write is conditional on the standing read into `station`: if another
-    process changed it meanwhile, StaleStanding is raised and nothing is written.
+    If another process changed the standing since `station` was read,
+    StaleStanding is raised and nothing is written. The station's manager and
+    district chief are told of a downgrade or delisting after the commit.
     """
-    level = Level(level)
-    status = Status(status)
-    reason = Reason(reason)
-    note = (note or "").strip()
-    if reason == Reason.MANUAL and not note:
-        raise ValidationError({"note": _("Give the reason for this change in writing.")})
-    if (level, status) == (station.level, station.status):
-        raise ValidationError(_("The station already has this level and status."))
-
-    changed_at = start_of_day(as_of) if as_of else timezone.now()
     with transaction.atomic():
-        updated = Station.objects.filter(
-            pk=station.pk,
-            level=station.level,
-            status=station.status,
-            standing_changed_at=station.standing_changed_at,  # None becomes IS NULL
-        ).update(level=level, status=status, standing_changed_at=changed_at, updated_at=timezone.now())
-        if not updated:
-            raise StaleStanding(station.pk)
-        change = LevelChange.objects.create(
-            station=station,
-            from_level=station.level,
-            to_level=level,
-            from_status=station.status,
-            to_status=status,
-            reason=reason,
-            note=note,
-            actor=actor,
-            as_of=as_of,
+        changes, stale = change_standings(
+            [(station, level, status, note)], reason=reason, actor=actor, as_of=as_of
         )
-        station.level, station.status, station.standing_changed_at = level, status, changed_at
+        if stale:
+            raise StaleStanding(station.pk)
+        change = changes[0]
         if is_demotion(change):
             from . import notices
 
@@ -256,6 +234,70 @@ def change_standing(*, station, level, status, reason, note="", actor=None, as_o
             # server failure never undoes a change (robust: logged, not raised).
             transaction.on_commit(lambda: notices.send_standing_notice(change), robust=True)
     return change
+
+
+def change_standings(items, *, reason, actor=None, as_of=None):
+    """Change many stations at once: items are (station, level, status, note).
+
+    The write behind change_standing, and the rule's batch form of it (one
+    statement per kind of step instead of one transaction per station).
+    Each station is written only if its level, status and last change are
+    still those read into the instance (rows are locked first); the others
+    are returned as stale. Returns (level_changes, stale_stations). Sends no email.
+    """
+    reason = Reason(reason)
+    wanted = []
+    for station, level, status, note in items:
+        level, status, note = Level(level), Status(status), (note or "").strip()
+        if reason == Reason.MANUAL and not note:
+            raise ValidationError({"note": _("Give the reason for this change in writing.")})
+        if (level, status) == (station.level, station.status):
+            raise ValidationError(_("The station already has this level and status."))
+        wanted.append((station, level, status, note))
+    if not wanted:
+        return [], []
+
+    now = timezone.now()
+    changed_at = start_of_day(as_of) if as_of else now
+    with transaction.atomic():
+        pks = [station.pk for station, *_ in wanted]
+        current = {}
+        for batch in batched(pks):
+            locked = Station.objects.select_for_update().filter(pk__in=batch)
+            current.update((pk, rest) for pk, *rest in locked.values_list(
+                "pk", "level", "status", "standing_changed_at"))
+        fresh, stale = [], []
+        for item in wanted:
+            station = item[0]
+            read = [station.level, station.status, station.standing_changed_at]
+            (fresh if current.get(station.pk) == read else stale).append(item)
+
+        groups = {}
+        for station, level, status, _note in fresh:
+            groups.setdefault((station.level, station.status, level, status), []).append(station.pk)
+        for (from_level, from_status, level, status), group in groups.items():
+            for batch in batched(group):
+                Station.objects.filter(pk__in=batch, level=from_level, status=from_status).update(
+                    level=level, status=status, standing_changed_at=changed_at, updated_at=now
+                )
+        changes = LevelChange.objects.bulk_create(
+            [
+                LevelChange(
+                    station=station, from_level=station.level, to_level=level, from_status=station.status,
+                    to_status=status, reason=reason, note=note, actor=actor, as_of=as_of,
+                )
+                for station, level, status, note in fresh
+            ],
+            batch_size=BATCH,
+        )
+        for station, level, status, _note in fresh:
+            station.level, station.status, station.standing_changed_at = level, status, changed_at
+    return changes, [station for station, *_ in stale]
+
+
+def batched(items, size=BATCH):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def is_demotion(change):

@@ -120,14 +120,14 @@ def test_a_future_date_needs_dry_run(make_station):
 
 def test_a_failed_station_is_reported_and_the_exit_status_is_one(registry, monkeypatch):
     broken = registry["national"]
-    real = rating_rule.change_standing
+    real = rating_rule.change_standings
 
-    def change_standing(*, station, **kwargs):
-        if station.pk == broken.pk:
+    def change_standings(items, **kwargs):
+        if any(station.pk == broken.pk for station, *_ in items):
             raise RuntimeError("constraint violated")
-        return real(station=station, **kwargs)
+        return real(items, **kwargs)
 
-    monkeypatch.setattr(rating_rule, "change_standing", change_standing)
+    monkeypatch.setattr(rating_rule, "change_standings", change_standings)
     out = io.StringIO()
     with pytest.raises(CommandError, match="1 station\\(s\\) failed") as raised:
         call_command("apply_rating_rule", "--as-of", "2025-04-01", stdout=out)
@@ -156,14 +156,14 @@ def test_overlapping_runs_never_step_twice(make_station, monkeypatch):
     """Two runs read the same due stations before either writes; each station steps once."""
     stations = [make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1)) for _ in range(6)]
     both_have_read = threading.Barrier(2, timeout=30)
-    real_candidates = rating_rule.candidates
+    real_chunks = rating_rule.candidate_chunks
 
-    def candidates(as_of, chunk_size=rating_rule.CHUNK_SIZE):
-        rows = list(real_candidates(as_of, chunk_size))
+    def chunks(as_of, chunk_size=rating_rule.CHUNK_SIZE):
+        read = list(real_chunks(as_of, chunk_size))
         both_have_read.wait()
-        return rows
+        yield from read
 
-    monkeypatch.setattr(rating_rule, "candidates", candidates)
+    monkeypatch.setattr(rating_rule, "candidate_chunks", chunks)
     reports, errors = [], []
 
     def run():

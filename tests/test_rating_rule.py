@@ -384,26 +384,34 @@ def test_a_future_date_is_only_for_dry_runs():
         run(tomorrow)
 
 
-def test_step_station_never_steps_twice_on_one_date(make_station):
-    """What an overlapping run meets: the row is read again under lock and is no longer due."""
-    station = make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1))
-    assert rating_rule.step_station(station.pk, D(2025, 4, 1)) is not None
-    assert rating_rule.step_station(station.pk, D(2025, 4, 1)) is None
-    station.refresh_from_db()
-    assert station.level == Level.PROVINCIAL and LevelChange.objects.count() == 1
+def test_a_batch_skips_stations_changed_since_they_were_read(make_station):
+    """What an overlapping run meets: rows are locked and compared with what was read."""
+    stations = [make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1)) for _ in range(3)]
+    stale_copy = Station.objects.get(pk=stations[0].pk)
+    standing.change_standing(station=stations[0], level=Level.PROVINCIAL, status=Status.ACTIVE, reason="rule",
+                             as_of=D(2025, 4, 1))
+    items = [(stale_copy, Level.PROVINCIAL, Status.ACTIVE, "")] + [
+        (station, Level.PROVINCIAL, Status.ACTIVE, "") for station in stations[1:]]
+    changes, stale = standing.change_standings(items, reason="rule", as_of=D(2025, 4, 1))
+    assert stale == [stale_copy]
+    assert sorted(change.station_id for change in changes) == sorted(station.pk for station in stations[1:])
+    assert set(Station.objects.values_list("level", flat=True)) == {Level.PROVINCIAL}
+    assert LevelChange.objects.count() == 3
 
 
 def test_a_run_that_read_a_stale_row_does_not_step_again(make_station, monkeypatch):
     """Another run steps the station between this run's read and its write."""
     station = make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1))
-    real_candidates = rating_rule.candidates
+    real_chunks = rating_rule.candidate_chunks
 
-    def candidates_then_competitor(as_of, chunk_size=rating_rule.CHUNK_SIZE):
-        rows = list(real_candidates(as_of, chunk_size))
-        rating_rule.step_station(station.pk, as_of)  # the overlapping run wins
-        return rows
+    def chunks_then_competitor(as_of, chunk_size=rating_rule.CHUNK_SIZE):
+        chunks = list(real_chunks(as_of, chunk_size))
+        competitor = Station.objects.get(pk=station.pk)
+        standing.change_standing(station=competitor, level=Level.PROVINCIAL, status=Status.ACTIVE,
+                                 reason="rule", as_of=as_of)  # the overlapping run wins
+        yield from chunks
 
-    monkeypatch.setattr(rating_rule, "candidates", candidates_then_competitor)
+    monkeypatch.setattr(rating_rule, "candidate_chunks", chunks_then_competitor)
     report = run(D(2025, 4, 1))
     assert report.steps == [] and report.skipped == [station.code]
     station.refresh_from_db()
@@ -413,18 +421,22 @@ def test_a_run_that_read_a_stale_row_does_not_step_again(make_station, monkeypat
 def test_a_failure_on_one_station_does_not_block_the_others(make_station, monkeypatch):
     broken = make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1))
     fine = [make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1)) for _ in range(2)]
-    real = rating_rule.change_standing
+    warned = make_station(level=Level.CITY, listed_on=D(2025, 1, 15))
+    real = rating_rule.change_standings
 
-    def change_standing(*, station, **kwargs):
-        if station.pk == broken.pk:
+    def change_standings(items, **kwargs):
+        if any(station.pk == broken.pk for station, *_ in items):
             raise RuntimeError("disk full")
-        return real(station=station, **kwargs)
+        return real(items, **kwargs)
 
-    monkeypatch.setattr(rating_rule, "change_standing", change_standing)
+    monkeypatch.setattr(rating_rule, "change_standings", change_standings)
     report = run(D(2025, 4, 1))
     assert report.failures == [(broken.code, "disk full")]
     assert sorted(s.code for s in report.steps) == sorted(s.code for s in fine)
+    assert [w.code for w in report.warnings] == [warned.code]
     assert set(Station.objects.filter(level=Level.PROVINCIAL).values_list("pk", flat=True)) == {s.pk for s in fine}
+    assert Station.objects.get(pk=broken.pk).level == Level.NATIONAL
+    assert LevelChange.objects.count() == 2 and RuleWarning.objects.count() == 1
 
 
 def test_candidates_are_read_in_chunks(make_station):
@@ -477,18 +489,42 @@ def test_a_station_without_addresses_is_still_marked_warned(make_station, shinan
     assert RuleWarning.objects.get().recipients == ""
 
 
-def test_a_failed_warning_is_retried_next_run(make_station, monkeypatch):
-    make_station(listed_on=D(2025, 1, 1))
+class BrokenMailServer:
+    """An email backend whose server refuses every message."""
 
-    def broken(station, verdict):
-        raise OSError("mail server down")
+    def __init__(self, **kwargs):
+        pass
 
-    with monkeypatch.context() as patch:
-        patch.setattr(rating_rule.notices, "send_rule_warning", broken)
-        report = run(D(2025, 3, 20))
-    assert [code for code, _ in report.failures] and not RuleWarning.objects.exists()
-    assert len(run(D(2025, 3, 21)).warnings) == 1
+    def open(self):
+        raise ConnectionRefusedError("mail server down")
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_a_warning_that_could_not_be_sent_is_tried_again_next_run(make_station, settings):
+    station = make_station(listed_on=D(2025, 1, 1))
+    settings.EMAIL_BACKEND = "tests.test_rating_rule.BrokenMailServer"
+    report = run(D(2025, 3, 20))
+    assert report.email_failures == [(station.code, "mail server down")] and report.failed
+    assert not RuleWarning.objects.exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    report = run(D(2025, 3, 21))
+    assert [w.code for w in report.warnings] == [station.code] and report.emails_sent == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_notice_that_could_not_be_sent_is_reported_and_the_step_stands(make_station, settings):
+    station = make_station(level=Level.PROVINCIAL, listed_on=D(2025, 1, 1))
+    settings.EMAIL_BACKEND = "tests.test_rating_rule.BrokenMailServer"
+    report = run(D(2025, 4, 1))
+    assert [s.code for s in report.steps] == [station.code]
+    assert report.email_failures == [(station.code, "mail server down")]
+    station.refresh_from_db()
+    assert station.level == Level.CITY
 
 
 # --- Properties over random histories and schedules --------------------------------

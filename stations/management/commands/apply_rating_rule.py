@@ -20,8 +20,10 @@ class Command(BaseCommand):
         "RATING_RULE_WARNING_DAYS (30) days is at risk: its manager and its district's chief "
         "get one warning email per clock period, and a notice when it is downgraded or "
         "delisted. Running twice for the same date changes nothing the second time. "
-        "Exit status 1 if any station failed."
+        "Exit status 1 if any station failed or an email could not be sent."
     )
+    # A daily job: the project's system checks (URL imports and all) are for deploys, not cron.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -43,6 +45,8 @@ class Command(BaseCommand):
         self.print_report(report)
         if report.failures:
             raise CommandError(f"{len(report.failures)} station(s) failed; see the lines marked FAILED above.")
+        if report.email_failures:
+            raise CommandError(f"{len(report.email_failures)} email(s) could not be sent; see above.")
 
     def print_report(self, report):
         write = self.stdout.write
@@ -71,8 +75,16 @@ class Command(BaseCommand):
         write(f"Delisted: {len(report.delisted)}")
         if report.skipped:
             write(f"Skipped: {len(report.skipped)}")
+        if not report.dry_run:
+            write(f"Emails sent: {report.emails_sent}")
         if report.failures:
             write(self.style.ERROR(f"Failed: {len(report.failures)}"))
+        if report.email_failures:
+            code, message = report.email_failures[0]
+            write(self.style.ERROR(
+                f"Emails not sent: {len(report.email_failures)} (first: {code}: {message}); "
+                "warnings not sent will be tried again on the next run"
+            ))
 
 
 def parse_date_option(value):
