@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "yizhan-demo"
@@ -25,14 +26,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport, no_serve, **options):
         if not settings.DEBUG:
-            raise CommandError("The demo runs only with DEBUG=1: it creates an admin account with a public password.")
+            raise CommandError(_("The demo runs only with DEBUG=1: it creates an admin account with a public password."))
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database migrated.")
+        self.stdout.write(_("Database migrated."))
         call_command("seed_demo", stdout=self.stdout)
         create_demo_superuser()
         host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
+        # The labels stay English on purpose: people copy them from logs and READMEs.
         self.stdout.write(self.style.SUCCESS(
-            "\n  Demo admin login (demo data only — never use on a real server):\n"
+            "\n  " + _("Demo admin login (demo data only — never use on a real server):") + "\n"
             f"    username: {DEMO_USERNAME}\n"
             f"    password: {DEMO_PASSWORD}\n"
             f"    portal:   http://{host}/\n"

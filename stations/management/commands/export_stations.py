@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from stations import exchange
 
@@ -18,4 +19,4 @@ class Command(BaseCommand):
             count = exchange.export_file(file)
         except (ValueError, OSError) as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"{count} stations written to {file}.")
+        self.stdout.write(_("%(count)s stations written to %(file)s.") % {"count": count, "file": file})

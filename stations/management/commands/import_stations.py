@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from stations import exchange
 
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         except (exchange.ImportFailed, ValueError, OSError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"{len(result.created)} created, {result.updated} updated, {result.unchanged} unchanged"
-            f" ({result.standing_changes} level or status changes recorded)."
+            _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged "
+              "(%(standing)s level or status changes recorded).")
+            % {"created": len(result.created), "updated": result.updated, "unchanged": result.unchanged,
+               "standing": result.standing_changes}
         )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from stations import demo, exchange
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         except exchange.ImportFailed as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"Demo data: {report.districts_created} districts and {report.stations_created} stations created, "
-            f"{report.stations_kept} stations already there; {report.ratings_created} ratings created."
+            _("Demo data: %(districts)s districts and %(stations)s stations created, %(kept)s stations "
+              "already there; %(ratings)s ratings created.")
+            % {"districts": report.districts_created, "stations": report.stations_created,
+               "kept": report.stations_kept, "ratings": report.ratings_created}
         )
