@@ -51,6 +51,8 @@ def open_page(browser, live_server):
             options.update(geolocation=geolocation, permissions=["geolocation"])
         context = browser.new_context(**options)
         contexts.append(context)
+        # Generous: CI machines run other suites beside this one.
+        context.set_default_timeout(60_000)
         portal_only(context, live_server)
         return collect_errors(context.new_page())
 
@@ -187,3 +189,30 @@ def test_station_page_navigate_links_carry_converted_coordinates(open_page, live
     assert query("google")["query"] == ["36.091000,120.381000"]
     screenshot(page, f"station-{size}")
     assert page.errors == []
+
+
+def marker_positions(page):
+    return page.evaluate(
+        """() => {
+            const found = {};
+            window.leafletmapmap.eachLayer(layer => {
+                if (layer.options && layer.options.title && layer.getLatLng) {
+                    const p = layer.getLatLng();
+                    found[layer.options.title] = [p.lat, p.lng];
+                }
+            });
+            return found;
+        }"""
+    )
+
+
+@pytest.mark.parametrize(("tiles", "shifted"), [("osm", False), ("amap", True)])
+def test_markers_shift_to_gcj02_on_amap_tiles(open_page, live_server, seeded, settings, tiles, shifted):
+    settings.MAP_TILES = tiles
+    page = open_page(DESKTOP)
+    page.goto(live_server.url + "/")
+    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon.pin').length >= 4")
+    station = seeded["microwave"]
+    lat, lng = float(station.latitude), float(station.longitude)
+    expected = geo.wgs84_to_gcj02(lat, lng) if shifted else (lat, lng)
+    assert marker_positions(page)[station.name] == pytest.approx(expected, abs=1e-7)

@@ -11,6 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -22,12 +23,20 @@ from .serializers import MapQuerySerializer, NearbyQuerySerializer, NearbyStatio
 GEOJSON = "application/geo+json"
 
 
+class PublicAPIView(GenericAPIView):
+    """Open data: no authentication (so no CSRF or session involved), anonymous
+    clients throttled by the project's default AnonRateThrottle."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
 class GeoJSONRenderer(JSONRenderer):
     media_type = GEOJSON
     format = "geojson"
 
 
-class StationListView(ListAPIView):
+class StationListView(PublicAPIView, ListAPIView):
     """Public stations (active and suspended), paginated, filterable."""
 
     serializer_class = StationSerializer
@@ -39,7 +48,7 @@ class StationListView(ListAPIView):
         return selectors.with_details(selectors.public_stations())
 
 
-class StationDetailView(RetrieveAPIView):
+class StationDetailView(PublicAPIView, RetrieveAPIView):
     """One public station by code; delisted stations are 404."""
 
     serializer_class = StationSerializer
@@ -49,7 +58,7 @@ class StationDetailView(RetrieveAPIView):
         return selectors.with_details(selectors.public_stations())
 
 
-class FilteredStationsView(GenericAPIView):
+class FilteredStationsView(PublicAPIView):
     """Public stations narrowed by the shared StationFilter, not paginated."""
 
     filter_backends = [DjangoFilterBackend]
@@ -90,6 +99,7 @@ class StationGeoJSONView(FilteredStationsView):
     renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
     @extend_schema(
+        tags=["stations"],
         parameters=[MapQuerySerializer],
         responses={(200, GEOJSON): OpenApiResponse(OpenApiTypes.OBJECT, description="RFC 7946 FeatureCollection")},
         description=(
