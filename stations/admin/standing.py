@@ -48,7 +48,7 @@ class AtRiskListFilter(admin.SimpleListFilter):
 def standing_label(level, status):
     if status == Status.ACTIVE:
         return Level(level).label
-    return format_html("{} ({})", Level(level).label, Status(status).label)
+    return format_html("{}, {}", Level(level).label, Status(status).label)
 
 
 class LevelChangeInline(ScopedAdminMixin, admin.TabularInline):
@@ -56,6 +56,7 @@ class LevelChangeInline(ScopedAdminMixin, admin.TabularInline):
 
     model = LevelChange
     scope_station_path = "station"
+    template = "admin/stations/station/level_change_inline.html"
     fields = ("created_at", "change", "reason", "note", "actor", "as_of")
     readonly_fields = fields
     ordering = ("-created_at", "-pk")
