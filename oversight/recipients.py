@@ -68,17 +68,16 @@ def report_recipients():
         covered.add(user.email.strip().lower())
 
     # Registry contacts: one entry per address, covering every station listed under it.
-    conditions, spelling = defaultdict(lambda: Q(pk__in=[])), {}
-    contacts = [
-        ("manager_email", Station.objects.exclude(manager_email="")),
-        ("district__chief_email", Station.objects.exclude(district__chief_email="")),
-    ]
-    for field, stations in contacts:
-        for email in stations.values_list(field, flat=True).distinct():
-            key = email.strip().lower()
-            conditions[key] |= Q(**{field: email})
-            spelling.setdefault(key, email.strip())
-    for key in sorted(conditions):
-        if key not in covered:
-            recipients.append((spelling[key], None, Station.objects.filter(conditions[key])))
+    # Station ids are gathered in one pass (the email columns have no index, and
+    # at national scale there are about as many addresses as stations).
+    station_ids, spelling = defaultdict(set), {}
+    rows = Station.objects.values_list("pk", "manager_email", "district__chief_email").iterator(chunk_size=5000)
+    for pk, manager_email, chief_email in rows:
+        for email in (manager_email, chief_email):
+            key = (email or "").strip().lower()
+            if key and key not in covered:
+                station_ids[key].add(pk)
+                spelling.setdefault(key, email.strip())
+    for key in sorted(station_ids):
+        recipients.append((spelling[key], None, Station.objects.filter(pk__in=sorted(station_ids[key]))))
     return recipients

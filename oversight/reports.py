@@ -7,7 +7,7 @@ supervision section, so the email and the dashboard show the same numbers.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -30,8 +30,10 @@ class DailyReport:
 
 
 def daily_reports(day):
-    """One report per manager / chief address with at least one station, for `day`."""
-    reports = []
+    """One report per manager / chief address with at least one station, for `day`.
+
+    A generator: at national scale there are about as many reports as stations.
+    """
     for email, user, stations in report_recipients():
         activity = selectors.day_activity(stations, day)
         if not activity.stations_in_scope:
@@ -55,9 +57,9 @@ def daily_reports(day):
                     "dashboard_url": f"{settings.PUBLIC_BASE_URL}{reverse('oversight:dashboard')}?date={day.isoformat()}",
                 },
             )
-        reports.append(DailyReport(email, user, activity, subject, body))
-    return reports
+        yield DailyReport(email, user, activity, subject, body)
 
 
-def send_daily_report(report):
-    send_mail(report.subject, report.body, None, [report.email])
+def send_daily_report(report, connection=None):
+    """Send one report; pass a shared `connection` when sending many."""
+    EmailMessage(report.subject, report.body, to=[report.email], connection=connection).send()

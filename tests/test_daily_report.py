@@ -33,6 +33,8 @@ def world(make_station, make_staff, shibei, shinan):
 
 
 def by_email(reports):
+    reports = list(reports)
+    assert len({report.email.lower() for report in reports}) == len(reports)  # one report per address
     return {report.email.lower(): report for report in reports}
 
 
@@ -98,3 +100,19 @@ def test_report_numbers_equal_the_dashboard(client, world, who):
         (d.district.pk, d.counts) for d in on_dashboard.districts
     ]
     assert report.stations_in_scope == on_dashboard.stations_in_scope
+
+
+def test_one_failed_address_does_not_stop_the_others(world, monkeypatch):
+    from oversight import reports
+
+    real = reports.send_daily_report
+
+    def flaky(report, connection=None):
+        if report.email == "chief@example.org":
+            raise OSError("mailbox unavailable")
+        real(report, connection=connection)
+
+    monkeypatch.setattr("oversight.management.commands.daily_report.send_daily_report", flaky)
+    with pytest.raises(CommandError, match="chief@example.org"):
+        call_command("daily_report", "--date", DAY.isoformat())
+    assert len(mail.outbox) == 4

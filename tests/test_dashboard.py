@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from oversight import roles
 from oversight.inspections import task_open
-from ratings.models import Rating, StationDay
+from ratings.models import StationDay
 from stations.models import LevelChange
 from stations.models.station import Level, Status
 

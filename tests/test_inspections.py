@@ -18,7 +18,7 @@ from oversight.inspections import (
     task_verify,
 )
 from oversight.models import Inspection, InspectionPhoto, RectificationTask
-from stations.models import LevelChange, Station
+from stations.models import LevelChange
 from stations.models.station import Level, Status
 
 TODAY = datetime.date(2026, 6, 15)

@@ -1,9 +1,13 @@
 import datetime
+import logging
 
+from django.core.mail import get_connection
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from oversight.reports import daily_reports, send_daily_report
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -23,14 +27,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         day = self._day(options["date"])
-        reports = daily_reports(day)
-        for report in reports:
-            if options["print_only"]:
+        if options["print_only"]:
+            for report in daily_reports(day):
                 self.stdout.write(f"To: {report.email}\nSubject: {report.subject}\n\n{report.body}\n{'-' * 60}")
-            else:
-                send_daily_report(report)
-        if not options["print_only"]:
-            self.stdout.write(f"Sent {len(reports)} daily report(s) for {day.isoformat()}.")
+            return
+        sent, failed = 0, []
+        # One mail-server connection for the whole run, not one per report.
+        with get_connection() as connection:
+            for report in daily_reports(day):
+                try:
+                    send_daily_report(report, connection=connection)
+                except Exception as error:  # one bad address must not stop everyone else's report
+                    logger.exception("Daily report to %s failed", report.email)
+                    failed.append(f"{report.email} ({error})")
+                else:
+                    sent += 1
+        self.stdout.write(f"Sent {sent} daily report(s) for {day.isoformat()}.")
+        if failed:
+            raise CommandError(f"{len(failed)} report(s) could not be sent: " + "; ".join(failed[:20]))
 
     def _day(self, raw):
         if not raw:
