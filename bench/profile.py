@@ -16,6 +16,7 @@ import os
 import pstats
 import secrets
 import time
+from pathlib import Path
 
 from bench.generate import setup_django
 
@@ -29,6 +30,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    # Pages need the manifest of hashed static names (DEBUG is off).
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", "--noinput", verbosity=0)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
