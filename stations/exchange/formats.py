@@ -35,14 +35,12 @@ class ImportFailed(Exception):
             "where": where, "field": name, "message": message} for where, name, message in errors))
 
 
-
 def format_for(path):
     """The exchange format for a file name, by extension; ValueError for others."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(_("Unknown file type “%(suffix)s”: use .csv or .geojson.") % {"suffix": suffix or path})
     return FORMATS[suffix]
-
 
 
 def read_records(path):
@@ -59,7 +57,6 @@ def read_records(path):
             raise ImportFailed([(_("line %(line)s") % {"line": error.lineno}, "-", _("not valid JSON: %(error)s")
                                  % {"error": error.msg})]) from None
     yield from _geojson_records(document)
-
 
 
 def _csv_records(handle):
@@ -80,7 +77,6 @@ def _csv_records(handle):
         yield where, dict(zip(header, row))
 
 
-
 class _Where:
     """Where a record is ("line 12", "feature 3"), formatted only if it is reported."""
 
@@ -91,7 +87,6 @@ class _Where:
 
     def __str__(self):
         return self.template % {self.key: self.number}
-
 
 
 def _check_names(where, names, expected, label):
@@ -107,7 +102,6 @@ def _check_names(where, names, expected, label):
         problems.append(_("repeated %(names)s") % {"names": ", ".join(duplicated)})
     if problems:
         raise ImportFailed([(where, label, "; ".join(problems))])
-
 
 
 def _geojson_records(document):
@@ -137,18 +131,15 @@ def _geojson_records(document):
         yield where, record
 
 
-
 def _number(value):
     """Decimal → JSON number with no trailing noise (36.087000 → 36.087)."""
     return None if value is None else float(value)
-
 
 
 def _position_json(position):
     since, latitude, longitude, address, note = position
     return {"since": timezone.localtime(since).isoformat(), "latitude": _number(latitude),
             "longitude": _number(longitude), "address": address, "note": note}
-
 
 
 def csv_row(record):
@@ -161,7 +152,6 @@ def csv_row(record):
     row["positions"] = json.dumps([_position_json(p) for p in record["positions"]], ensure_ascii=False,
                                   separators=(",", ":")) if record["positions"] else ""
     return row
-
 
 
 def geojson_feature(record):

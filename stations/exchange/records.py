@@ -39,7 +39,6 @@ class _RecordError(Exception):
         self.message = message
 
 
-
 class _Catalogues:
     """Everything a record refers to, loaded once per import."""
 
@@ -84,7 +83,6 @@ class _Catalogues:
             raise self._rules[key]
 
 
-
 def _text(record, name, *, required=False, max_length=None):
     value = record.get(name)
     if value is None:
@@ -99,7 +97,6 @@ def _text(record, name, *, required=False, max_length=None):
     return value
 
 
-
 def _decimal(name, value):
     if isinstance(value, bool) or value is None:
         raise _RecordError(name, _("a number is expected"))
@@ -112,7 +109,6 @@ def _decimal(name, value):
     return number
 
 
-
 def _coordinate(name, value, limit):
     if value == "":
         raise _RecordError(name, _("this field is required"))
@@ -123,14 +119,12 @@ def _coordinate(name, value, limit):
     return round_coordinate(number)
 
 
-
 def _choice(record, name, choices, *, blank=False):
     value = _text(record, name, required=not blank)
     if value and value not in choices:
         raise _RecordError(name, _("“%(value)s” is not one of: %(choices)s")
                            % {"value": value, "choices": ", ".join(choices)})
     return value
-
 
 
 def _slugs(record, name, catalogue):
@@ -147,7 +141,6 @@ def _slugs(record, name, catalogue):
     if unknown:
         raise _RecordError(name, _("unknown code “%(code)s”") % {"code": unknown[0]})
     return tuple(sorted(set(items)))
-
 
 
 def _positions(record):
@@ -188,7 +181,6 @@ def _positions(record):
     if len({position[0] for position in positions}) != len(positions):
         raise _RecordError("positions", _("two positions start at the same moment"))
     return tuple(positions)
-
 
 
 def parse_record(record, catalogues):
@@ -248,7 +240,6 @@ def parse_record(record, catalogues):
     return data
 
 
-
 _MODEL_FIELDS = [
     "name", "address", "latitude", "longitude", "kind", "partner_type", "operator", "operator_company",
     "floor_area", "contact_phone", "manager_name", "manager_phone", "manager_email", "liaison_name",
@@ -285,7 +276,6 @@ def records_for(stations):
         record["positions"] = tuple(sorted(positions.get(station.pk, ()), key=lambda position: position[0]))
         records.append(record)
     return records
-
 
 
 def _chunks(items, size):

@@ -29,7 +29,6 @@ class ImportResult:
     standing_changes: int = 0
 
 
-
 def import_file(path, *, update_existing=True, actor=None):
     """Check and upsert every station in the file; all or nothing.
 
@@ -38,7 +37,6 @@ def import_file(path, *, update_existing=True, actor=None):
     Raises ImportFailed (nothing written) for any bad record.
     """
     return import_records(read_records(path), update_existing=update_existing, actor=actor)
-
 
 
 def import_records(raw_records, *, update_existing=True, actor=None):
@@ -77,13 +75,11 @@ def import_records(raw_records, *, update_existing=True, actor=None):
     return result
 
 
-
 def _station_values(data, catalogues):
     values = {name: data[name] for name in _MODEL_FIELDS}
     values["district"] = catalogues.districts[(data["city"], data["district"])]
     values["opening_hours"] = catalogues.hours(data["hours"])[1]
     return values
-
 
 
 def _create(records, catalogues):
@@ -106,7 +102,6 @@ def _create(records, catalogues):
     return created
 
 
-
 def _write_related(pairs, catalogues):
     """Amenities, groups, opening spans and positions of freshly written stations, by station id."""
     amenity_links, group_links, spans, positions = [], [], [], []
@@ -124,7 +119,6 @@ def _write_related(pairs, catalogues):
     _insert(Station.groups_served.through, group_links)
     _insert(OpeningSpan, spans)
     _insert(StationPosition, positions)
-
 
 
 def _insert(model, rows):
@@ -145,7 +139,7 @@ def _insert(model, rows):
     given = rows[0].keys()
     defaults = [(index, field.get_default) for index, field in enumerate(fields) if field.attname not in given]
     names = [field.attname if field.attname in given else None for field in fields]
-    adapted = [(index, adapt) for index, adapt in enumerate(adapters) if adapt is not None]
+    adapted = [(index, _same_object_memo(adapt)) for index, adapt in enumerate(adapters) if adapt is not None]
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, _WRITE_BATCH):
             params = []
@@ -160,6 +154,22 @@ def _insert(model, rows):
             cursor.executemany(sql, params)
 
 
+def _same_object_memo(adapt):
+    """Adapt a value once when rows share the very same object (the import's one
+    timestamp, a schedule parsed once for many stations)."""
+    seen = {}
+
+    def memo(value):
+        found = seen.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        result = adapt(value)
+        if len(seen) < 10_000:
+            seen[id(value)] = (value, result)  # holding the value keeps its id from being reused
+        return result
+
+    return memo
+
 
 def _adapter(field):
     ops = connection.ops
@@ -173,7 +183,6 @@ def _adapter(field):
     if kind == "JSONField":
         return lambda value: field.get_db_prep_save(value, connection)
     return None
-
 
 
 def _update(records, existing, catalogues, actor, result):
@@ -215,7 +224,6 @@ def _update(records, existing, catalogues, actor, result):
     _write_related([(station.pk, data) for station, data in changed], catalogues)
 
 
-
 def export_file(path, queryset=None):
     """Write stations (default: all, by code) to a .csv or .geojson file; returns the count."""
     fmt = format_for(path)
@@ -237,7 +245,6 @@ def export_file(path, queryset=None):
                 count += 1
             handle.write("]}\n")
     return count
-
 
 
 def _iter_records(queryset):
