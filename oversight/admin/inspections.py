@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -82,6 +83,7 @@ class FindingTaskInline(TaskOwnerMixin, ScopedAdminMixin, admin.TabularInline):
     extra = 0
     fields = ("finding", "deadline", "owner", "status")
     readonly_fields = ("status",)
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}}
     verbose_name = _("finding to rectify")
     verbose_name_plural = _("findings to rectify (rectification tasks)")
 
