@@ -84,7 +84,7 @@ def test_dry_run_prints_the_same_changes_and_writes_nothing(registry, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         out = apply("--as-of", "2025-04-01", "--dry-run")
     assert "(dry run: nothing written, nothing sent)" in out
-    assert f"{registry['national'].code}: national standard -> provincial standard would be (step due" in out
+    assert f"{registry['national'].code}: would step national standard -> provincial standard (step due" in out
     assert f"{registry['at_risk'].code}: at risk, would be warned (step due 2025-04-20)" in out
     assert "Downgraded: 1" in out and "Delisted: 1" in out and "Warned (would be): 1" in out
     assert standings() == before

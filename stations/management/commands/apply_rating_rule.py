@@ -54,13 +54,14 @@ class Command(BaseCommand):
         if report.dry_run:
             heading += " (dry run: nothing written, nothing sent)"
         write(heading)
-        would = "would be " if report.dry_run else ""
+        would = "would step " if report.dry_run else ""
         for step in report.steps:
-            write(f"  {step.code}: {standing_label(step.from_level, Status.ACTIVE)} -> "
-                  f"{standing_label(step.to_level, step.to_status)} {would}(step due {step.due.isoformat()})")
+            write(f"  {step.code}: {would}{standing_label(step.from_level, Status.ACTIVE)} -> "
+                  f"{standing_label(step.to_level, step.to_status)} (step due {step.due.isoformat()})")
         for warned in report.warnings:
             to = f" to {', '.join(warned.to)}" if warned.to else ""
-            write(f"  {warned.code}: at risk, {would}warned{to} (step due {warned.due.isoformat()})")
+            verb = "would be warned" if report.dry_run else "warned"
+            write(f"  {warned.code}: at risk, {verb}{to} (step due {warned.due.isoformat()})")
         for code in report.skipped:
             write(f"  {code}: skipped, its standing changed while the rule ran")
         for code, message in report.failures:
