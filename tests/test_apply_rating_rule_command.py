@@ -184,3 +184,22 @@ def test_overlapping_runs_never_step_twice(make_station, monkeypatch):
     assert sum(len(report.skipped) for report in reports) == len(stations)
     assert LevelChange.objects.count() == len(stations)
     assert set(Station.objects.values_list("level", flat=True)) == {Level.PROVINCIAL}
+
+
+def test_a_delisted_station_leaves_the_public_site_but_nothing_is_deleted(make_station, client):
+    from django.urls import reverse
+
+    station = make_station(level=Level.CITY, listed_on=D(2025, 1, 1))
+    kept = make_station(level=Level.CITY, listed_on=D(2025, 3, 1))
+    assert client.get(reverse("stations:detail", args=[station.code])).status_code == 200
+    apply("--as-of", "2025-04-01")
+
+    assert client.get(reverse("stations:detail", args=[station.code])).status_code == 404
+    assert client.get(reverse("api:station-detail", args=[station.code])).status_code == 404
+    listed = client.get(reverse("api:station-list")).json()
+    codes = {row["code"] for row in listed.get("results", listed)}
+    assert station.code not in codes and kept.code in codes
+    qr = client.get(reverse("ratings:rate", args=[station.rating_token]))
+    assert "no longer listed" in qr.content.decode()
+    assert Station.objects.filter(pk=station.pk, status=Status.DELISTED).exists()
+    assert LevelChange.objects.filter(station=station, to_status=Status.DELISTED).exists()
