@@ -15,6 +15,13 @@ from ratings.qr import make_qr, rating_url
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def admin_client(client, admin_user):
+    """The admin, reading English (pytest-django's admin_client asks for no language)."""
+    client.force_login(admin_user)
+    return client
+
+
 def decode(image):
     results = zxingcpp.read_barcodes(image)
     assert len(results) == 1, f"expected one QR code, found {len(results)}"

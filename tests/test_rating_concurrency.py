@@ -64,7 +64,7 @@ def fire(phones, path, scores):
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_simultaneous_ratings_from_many_phones_are_each_counted_once(live_server, make_station):
     station = make_station()
     path = f"/r/{station.rating_token}/"
@@ -82,7 +82,7 @@ def test_simultaneous_ratings_from_many_phones_are_each_counted_once(live_server
     assert day.satisfied == sum(s in "45" for s in scores)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_one_phone_submitting_many_times_at_once_is_counted_once(live_server, make_station):
     station = make_station()
     path = f"/r/{station.rating_token}/"

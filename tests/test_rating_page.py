@@ -13,6 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """The admin, reading English (pytest-django's admin_client asks for no language)."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def station(make_station):
     return make_station(name="辽宁路驿站")
 
@@ -161,7 +168,7 @@ def test_page_weight_stays_tiny(client, station):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_rating_on_a_360px_phone_without_javascript(live_server, make_station, settings):
     """Two taps and Send on a small screen with JavaScript off; the screenshot is kept for review."""
     from pathlib import Path

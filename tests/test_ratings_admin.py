@@ -16,6 +16,13 @@ from ratings.models import HideReason, Rating, RatingStats
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """The admin, reading English (pytest-django's admin_client asks for no language)."""
+    client.force_login(admin_user)
+    return client
+
 LIST = "admin:ratings_rating_changelist"
 T0 = datetime.datetime(2026, 7, 1, 4, tzinfo=datetime.UTC)  # 12:00 in Shanghai
 _device = iter(range(1, 10**6))
