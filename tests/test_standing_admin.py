@@ -226,3 +226,15 @@ def test_level_change_list_is_scoped(client, make_staff, shibei, make_station, s
         )
     response = client.get(reverse("admin:stations_levelchange_changelist"))
     assert {change.station.code for change in response.context["cl"].result_list} == {mine.code}
+
+
+def test_city_staff_may_reinstate_a_station_of_their_city(client, make_staff, qingdao, make_station):
+    staff = make_staff(roles.CITY_STAFF, city=qingdao)
+    client.force_login(staff)
+    station = make_station(status=Status.DELISTED)
+    page = client.get(reverse("admin:stations_station_change", args=[station.pk])).content.decode()
+    assert standing_url(station) in page
+    response = client.post(standing_url(station), {"level": Level.CITY, "status": Status.ACTIVE, "note": "Reopened."})
+    assert response.status_code == 302
+    change = LevelChange.objects.get()
+    assert (change.to_status, change.actor, change.reason) == (Status.ACTIVE, staff, "manual")
