@@ -80,6 +80,13 @@ def client():
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, but asking for English like `client`."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def make_staff(db):
     """Create a staff user in a role (a group name from oversight.roles) with a scope.
 
