@@ -314,3 +314,22 @@ def test_a_moved_station_in_the_file_replaces_its_history(stations, tmp_path):
         "工地一号门", "工地二号门", "工地三号门"]
     assert StationPosition.objects.count() == 3
     assert OpeningSpan.objects.filter(station=station).count() == 1
+
+
+@pytest.mark.django_db
+def test_import_queries_do_not_grow_with_the_number_of_records(shibei, tmp_path):
+    """Batched writes: ten times the records, about the same number of queries (no per-row storm)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count, prefix):
+        path = tmp_path / f"{prefix}.csv"
+        write_csv(path, [{**GOOD, "code": f"{prefix}-{n:04d}", "hours": "Mo-Fr 08:00-20:00"} for n in range(count)])
+        with CaptureQueriesContext(connection) as captured:
+            exchange.import_file(path)
+        return len(captured)
+
+    few, many = queries_for(30, "A"), queries_for(300, "B")
+    assert Station.objects.count() == 330
+    assert many <= few + 2
+    assert OpeningSpan.objects.count() == 330 * 5
