@@ -143,11 +143,21 @@ def test_pick_location_on_the_map_set_hours_and_save(page, live_server, make_sta
     assert list(station.amenities.values_list("slug", flat=True)) == ["drinking-water"]
 
 
-def test_24_7_switch_hides_the_days(page, live_server, make_station, django_user_model):
+def test_24_7_switch_and_kind_dependent_fields(page, live_server, make_station, django_user_model):
     admin = django_user_model.objects.create_superuser("editor", "editor@example.org", PASSWORD)
     station = make_station(opening_hours={"tue": [["09:00", "17:00"]]})
     log_in(page, live_server, admin)
     page.goto(f"{live_server.url}/admin/stations/station/{station.pk}/change/")
+    # Fields that apply only to partner businesses / property companies show when they apply.
+    assert not page.locator(".field-partner_type").is_visible()
+    page.select_option("#id_kind", "partner")
+    assert page.locator(".field-partner_type").is_visible()
+    page.select_option("#id_kind", "union")
+    assert not page.locator(".field-operator_company").is_visible()
+    page.select_option("#id_operator", "property")
+    assert page.locator(".field-operator_company").is_visible()
+    page.select_option("#id_operator", "union")
+
     assert page.locator("[data-hours-days]").is_visible()
     page.check("[data-hours-always]")
     assert not page.locator("[data-hours-days]").is_visible()
