@@ -459,3 +459,20 @@ def test_unticking_24_7_starts_from_24_hours_every_day(staff_client, make_statio
     assert save(staff_client, change_url(station), data).status_code == 302
     station.refresh_from_db()
     assert station.opening_hours == {"always": True}
+
+
+def test_a_district_chief_cannot_move_a_station_out_of_their_district(client, make_station, make_staff, shibei, shinan):
+    from oversight import roles
+
+    chief = make_staff(roles.DISTRICT_CHIEF, districts=[shibei])
+    client.force_login(chief)
+    station = make_station()
+    page = client.get(change_url(station))
+    assert page.status_code == 200
+    district_field = page.context["adminform"].form.fields["district"]
+    assert list(district_field.queryset) == [shibei]
+    response = save(client, change_url(station), station_form(shinan, code=station.code))
+    assert response.status_code == 200
+    assert "district" in form_errors(response)
+    station.refresh_from_db()
+    assert station.district == shibei
