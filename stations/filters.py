@@ -11,6 +11,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Amenity, City, District, Level, Status
 from .models.station import Kind
@@ -144,18 +146,22 @@ class _FieldFilter(django_filters.Filter):
     """A method filter whose form field is chosen by the subclass."""
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class AmenitiesFilter(_FieldFilter):
     field_class = AmenitySlugsField
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class TrueFalseFilter(_FieldFilter):
     field_class = TrueFalseField
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class BBoxFilter(_FieldFilter):
     field_class = BBoxField
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CodeFilter(_FieldFilter):
     field_class = CodeField
 
