@@ -476,3 +476,20 @@ def test_a_district_chief_cannot_move_a_station_out_of_their_district(client, ma
     assert "district" in form_errors(response)
     station.refresh_from_db()
     assert station.district == shibei
+
+
+def test_district_options_carry_their_centre_for_the_map(staff_client, make_station, shibei, shinan):
+    from django.core.cache import cache
+
+    from stations.admin.widgets import CENTRES_CACHE_KEY
+
+    make_station(latitude=Decimal("36.080000"), longitude=Decimal("120.370000"))
+    make_station(latitude=Decimal("36.090000"), longitude=Decimal("120.380000"))
+    cache.delete(CENTRES_CACHE_KEY)
+    html = staff_client.get(ADD_URL).content.decode()
+    assert 'data-district-input="id_district"' in html
+    assert re.search(
+        rf'<option value="{shibei.pk}" data-latitude="36.085000" data-longitude="120.375000"', html
+    )
+    # A district without stations has no centre to offer.
+    assert re.search(rf'<option value="{shinan.pk}">', html)

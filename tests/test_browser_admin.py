@@ -166,3 +166,26 @@ def test_24_7_switch_and_kind_dependent_fields(page, live_server, make_station, 
     station.refresh_from_db()
     assert station.opening_hours == {"always": True}
     assert page.errors == []
+
+
+def test_choosing_a_district_centres_the_map_on_it(page, live_server, make_station, django_user_model):
+    from django.core.cache import cache
+
+    from stations.admin.widgets import CENTRES_CACHE_KEY
+    from stations.models import City, District
+
+    admin = django_user_model.objects.create_superuser("editor", "editor@example.org", PASSWORD)
+    xianyang = City.objects.create(code="xianyang", name_zh="咸阳市", name_en="Xianyang")
+    weicheng = District.objects.create(city=xianyang, code="weicheng", name_zh="渭城区", name_en="Weicheng")
+    make_station(district=weicheng, latitude=Decimal("34.360000"), longitude=Decimal("108.720000"))
+    cache.delete(CENTRES_CACHE_KEY)
+    log_in(page, live_server, admin)
+    page.goto(f"{live_server.url}/admin/stations/station/add/")
+    page.wait_for_selector("[data-location-picker][data-ready=true]")
+    page.select_option("#id_district", str(weicheng.pk))
+    # Clicking the middle of the map now picks a point in Weicheng, not in Qingdao.
+    box = page.locator("#station_location_map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert abs(Decimal(page.input_value("#id_latitude")) - Decimal("34.36")) < Decimal("0.01")
+    assert abs(Decimal(page.input_value("#id_longitude")) - Decimal("108.72")) < Decimal("0.01")
+    assert page.errors == []

@@ -14,10 +14,12 @@ from .widgets import (
     HOURS_SPANS,
     WHOLE_DAY,
     CoordinateInput,
+    DistrictSelect,
     HoursInput,
     IconCheckboxSelectMultiple,
     LocationPickerWidget,
     OpeningHoursWidget,
+    district_centres,
 )
 
 
@@ -93,6 +95,8 @@ class CatalogueChoiceField(forms.ModelMultipleChoiceField):
 
 
 class DistrictChoiceField(forms.ModelChoiceField):
+    widget = DistrictSelect
+
     def label_from_instance(self, obj):
         return f"{obj.city.name} · {obj.name}"
 
@@ -137,3 +141,7 @@ class StationAdminForm(forms.ModelForm):
             widget = self.fields["location_map"].widget
             widget.latitude_input = self["latitude"].auto_id
             widget.longitude_input = self["longitude"].auto_id
+            if "district" in self.fields:
+                # Choosing a district centres the map there until a point is picked.
+                widget.district_input = self["district"].auto_id
+                self.fields["district"].widget.centres = district_centres()

@@ -7,10 +7,16 @@ form renderer looks.
 """
 
 from django import forms
+from django.core.cache import cache
+from django.db.models import Avg
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from .. import hours
+from ..models import Station
+
+CENTRES_CACHE_KEY = "stations:admin:district-centres"
+CENTRES_CACHE_SECONDS = 60 * 60
 
 HOURS_CLOSED, HOURS_ALL_DAY, HOURS_SPANS = "closed", "24h", "spans"
 WHOLE_DAY = ["00:00", "24:00"]
@@ -38,6 +44,7 @@ class LocationPickerWidget(forms.Widget):
         super().__init__(attrs)
         self.latitude_input = "id_latitude"
         self.longitude_input = "id_longitude"
+        self.district_input = ""
 
     class Media:
         css = {"all": ["stations/admin/station-editor.css"]}
@@ -49,11 +56,47 @@ class LocationPickerWidget(forms.Widget):
             map_name=self.map_name,
             latitude_input=self.latitude_input,
             longitude_input=self.longitude_input,
+            district_input=self.district_input,
         )
         return context
 
     def value_from_datadict(self, data, files, name):
         return None
+
+
+def district_centres():
+    """{district id: (latitude, longitude)}: the mean point of each district's stations.
+
+    Cached for an hour: the editor needs it on every page, and a district's
+    centre hardly moves when a station is added.
+    """
+
+    def compute():
+        rows = Station.objects.order_by().values("district_id").annotate(
+            latitude=Avg("latitude"), longitude=Avg("longitude")
+        )
+        return {
+            row["district_id"]: (f"{row['latitude']:.6f}", f"{row['longitude']:.6f}")
+            for row in rows
+        }
+
+    return cache.get_or_set(CENTRES_CACHE_KEY, compute, CENTRES_CACHE_SECONDS)
+
+
+class DistrictSelect(forms.Select):
+    """A district <select> whose options carry the district's centre for the map."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs, choices)
+        self.centres = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        key = getattr(value, "value", value)
+        if key in self.centres:
+            latitude, longitude = self.centres[key]
+            option["attrs"].update({"data-latitude": latitude, "data-longitude": longitude})
+        return option
 
 
 class OpeningHoursWidget(forms.Widget):

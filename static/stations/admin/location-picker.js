@@ -4,12 +4,15 @@
  * "map:init" event; the widget's container says, in data attributes, which
  * inputs to drive. Click the map or drag the marker to write the inputs
  * (rounded to the 6 decimals stored); typing in them moves the marker.
+ * Until a point is set, choosing a district centres the map on it (its
+ * <option> carries the centre in data attributes).
  */
 (function () {
   "use strict";
 
   var DECIMALS = 6;
   var ZOOM_ON_POINT = 16;
+  var ZOOM_ON_DISTRICT = 13;
 
   function pointFrom(latInput, lngInput) {
     var lat = parseFloat(latInput.value);
@@ -71,10 +74,24 @@
     latInput.addEventListener("input", fromInputs);
     lngInput.addEventListener("input", fromInputs);
 
+    var district = container.dataset.districtInput && document.getElementById(container.dataset.districtInput);
+    function centreOnDistrict() {
+      var option = district.options[district.selectedIndex];
+      if (marker || !option || !option.dataset.latitude) {
+        return;
+      }
+      map.setView(L.latLng(parseFloat(option.dataset.latitude), parseFloat(option.dataset.longitude)),
+                  ZOOM_ON_DISTRICT);
+    }
+
     var initial = pointFrom(latInput, lngInput);
     if (initial) {
       place(initial);
       map.setView(initial, Math.max(map.getZoom(), ZOOM_ON_POINT));
+    }
+    if (district) {
+      district.addEventListener("change", centreOnDistrict);
+      centreOnDistrict();
     }
     container.dataset.ready = "true";
   }
