@@ -127,3 +127,21 @@ def set_last_rating(db):
             station._state.fields_cache.pop("rating_stats", None)
 
     return set_last
+
+
+@pytest.fixture
+def break_rule_for(monkeypatch):
+    """Make the rating rule's writes fail for one station, as a database error would."""
+    from stations import rating_rule
+
+    def breaks(station, message):
+        real = rating_rule.change_standings
+
+        def change_standings(items, **kwargs):
+            if any(item[0].pk == station.pk for item in items):
+                raise RuntimeError(message)
+            return real(items, **kwargs)
+
+        monkeypatch.setattr(rating_rule, "change_standings", change_standings)
+
+    return breaks

@@ -118,16 +118,9 @@ def test_a_future_date_needs_dry_run(make_station):
     assert not LevelChange.objects.exists()
 
 
-def test_a_failed_station_is_reported_and_the_exit_status_is_one(registry, monkeypatch):
+def test_a_failed_station_is_reported_and_the_exit_status_is_one(registry, break_rule_for):
     broken = registry["national"]
-    real = rating_rule.change_standings
-
-    def change_standings(items, **kwargs):
-        if any(station.pk == broken.pk for station, *_ in items):
-            raise RuntimeError("constraint violated")
-        return real(items, **kwargs)
-
-    monkeypatch.setattr(rating_rule, "change_standings", change_standings)
+    break_rule_for(broken, "constraint violated")
     out = io.StringIO()
     with pytest.raises(CommandError, match="1 station\\(s\\) failed") as raised:
         call_command("apply_rating_rule", "--as-of", "2025-04-01", stdout=out)

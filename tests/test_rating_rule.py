@@ -418,18 +418,11 @@ def test_a_run_that_read_a_stale_row_does_not_step_again(make_station, monkeypat
     assert station.level == Level.PROVINCIAL and LevelChange.objects.count() == 1
 
 
-def test_a_failure_on_one_station_does_not_block_the_others(make_station, monkeypatch):
+def test_a_failure_on_one_station_does_not_block_the_others(make_station, break_rule_for):
     broken = make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1))
     fine = [make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1)) for _ in range(2)]
     warned = make_station(level=Level.CITY, listed_on=D(2025, 1, 15))
-    real = rating_rule.change_standings
-
-    def change_standings(items, **kwargs):
-        if any(station.pk == broken.pk for station, *_ in items):
-            raise RuntimeError("disk full")
-        return real(items, **kwargs)
-
-    monkeypatch.setattr(rating_rule, "change_standings", change_standings)
+    break_rule_for(broken, "disk full")
     report = run(D(2025, 4, 1))
     assert report.failures == [(broken.code, "disk full")]
     assert sorted(s.code for s in report.steps) == sorted(s.code for s in fine)
