@@ -37,13 +37,13 @@ def http_table(result):
     http = result.get("http") or {}
     floor = http.get("floor", {}).get("rps")
     lines = [
-        "| Scenario | req/s | × floor | p50 ms | p95 ms | p99 ms | mean body | non-2xx/3xx | socket errors | load avg before | target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| Scenario | conns | req/s | × floor | p50 ms | p95 ms | p99 ms | mean body | non-2xx/3xx | socket errors | load avg before | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, label, target in SCENARIOS:
         r = http.get(key)
         if not r:
-            lines.append(f"| {label} | not run | | | | | | | | | |")
+            lines.append(f"| {label} | | not run | | | | | | | | | |")
             continue
         ratio = r["rps"] / floor if floor else None
         verdict = ""
@@ -58,7 +58,7 @@ def http_table(result):
                         f"; every rating counted: {'met' if check['every_rating_counted'] else '**missed**'}")
         errors = sum(r["errors"].values())
         lines.append(
-            f"| {label} | {r['rps']:.1f} | {ratio:.2f} | {ms(r['latency_us']['p50'])} | {ms(r['latency_us']['p95'])} | "
+            f"| {label} | {r.get('connections', result['settings']['connections'])} | {r['rps']:.1f} | {ratio:.2f} | {ms(r['latency_us']['p50'])} | {ms(r['latency_us']['p95'])} | "
             f"{ms(r['latency_us']['p99'])} | {r['mean_body_bytes'] / 1024:.1f} KB | {r['non_2xx_3xx']} | {errors} | "
             f"{r.get('load_before', 0):.1f} | {verdict} |"
         )

@@ -231,7 +231,7 @@ class Gunicorn:
 # --- wrk ----------------------------------------------------------------------------
 
 
-def run_wrk(base, script, args, *, duration, connections, threads, warmup):
+def run_wrk(base, script, args, *, duration, connections, threads, warmup, workers, before_measure=None):
     def once(seconds):
         command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                    "-s", str(LUA / script), base, "--", *args]
@@ -240,13 +240,20 @@ def run_wrk(base, script, args, *, duration, connections, threads, warmup):
         return json.loads(line[len("BENCH-JSON "):])
 
     if warmup:
-        once(warmup)
+        warm = once(warmup)
+        # wrk leaves up to `connections` requests queued at the server when it
+        # stops; let the workers finish them so they do not slow the measured run.
+        queued_rounds = -(-connections // workers)
+        time.sleep(min(60.0, 0.5 + warm["latency_us"]["p99"] / 1e6 * queued_rounds))
+    if before_measure:
+        before_measure()
     result = once(duration)
     seconds = result["duration_us"] / 1e6
     result["rps"] = result["requests"] / seconds
     ok = sum(n for status, n in result["statuses"].items() if int(status) < 400)
     result["non_2xx_3xx"] = result["responses"] - ok
     result["mean_body_bytes"] = result["body_bytes"] / max(result["responses"], 1)
+    result["connections"] = connections
     result["command"] = (
         f"wrk -t{threads} -c{connections} -d{duration}s --timeout 10s -s bench/lua/{script} {base} -- "
         + " ".join(Path(a).name if a.startswith("/") else a for a in args)
@@ -269,17 +276,32 @@ def payload_sizes(base, paths, sample=40):
 
 
 def rating_totals():
-    from django.db.models import Sum
+    """Counts that must move together, read in one statement (one snapshot)."""
+    from django.db import connection
 
     from ratings.models import Rating, RatingStats, StationDay
 
-    return {
-        "ratings": Rating.objects.count(),
-        "visible": Rating.objects.filter(hidden=False).count(),
-        "stats_total": RatingStats.objects.aggregate(n=Sum("total"))["n"] or 0,
-        "day_ratings": StationDay.objects.aggregate(n=Sum("ratings"))["n"] or 0,
-        "day_scans": StationDay.objects.aggregate(n=Sum("scans"))["n"] or 0,
-    }
+    rating, stats, day = (m._meta.db_table for m in (Rating, RatingStats, StationDay))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {rating}), (SELECT COUNT(*) FROM {rating} WHERE NOT hidden), "
+            f"(SELECT COALESCE(SUM(total), 0) FROM {stats}), (SELECT COALESCE(SUM(ratings), 0) FROM {day}), "
+            f"(SELECT COALESCE(SUM(scans), 0) FROM {day})"
+        )
+        row = cursor.fetchone()
+    return dict(zip(("ratings", "visible", "stats_total", "day_ratings", "day_scans"), map(int, row)))
+
+
+def settled_rating_totals():
+    """rating_totals() once the server has finished the requests wrk left in flight."""
+    previous = rating_totals()
+    for _ in range(30):
+        time.sleep(2)
+        current = rating_totals()
+        if current == previous:
+            return current
+        previous = current
+    return previous
 
 
 def server_time(user, paths, repeat):
@@ -521,12 +543,13 @@ def run_http(args, env, workload, session, results, only):
     log.parent.mkdir(parents=True, exist_ok=True)
     server = Gunicorn(env=env, port=args.port, workers=args.workers, log_path=log)
     try:
-        def scenario(name, script, *script_args):
+        def scenario(name, script, *script_args, before_measure=None, connections=None):
             if only and name not in only:
                 return None
             load = os.getloadavg()[0]
             result = run_wrk(server.base, script, [str(a) for a in script_args], duration=args.duration,
-                             connections=args.connections, threads=args.threads, warmup=args.warmup)
+                             connections=connections or args.connections, threads=args.threads, warmup=args.warmup,
+                             workers=args.workers, before_measure=before_measure)
             result["load_before"] = load
             results["http"][name] = result
             print(f"{name:>16}: {result['rps']:8.1f} req/s  p50 {result['latency_us']['p50'] / 1000:7.1f} ms  "
@@ -540,11 +563,11 @@ def run_http(args, env, workload, session, results, only):
             if result is not None and name.startswith("map"):
                 result["payload"] = payload_sizes(server.base, workload[name])
         scenario("rate_get", "get.lua", lists / "rate_get.txt")
-        before = rating_totals()
-        result = scenario("rate_post", "rate.lua", lists / "rate_tokens.txt", server.base)
+        before = {}
+        result = scenario("rate_post", "rate.lua", lists / "rate_tokens.txt", server.base,
+                          before_measure=lambda: before.update(settled_rating_totals()))
         if result is not None:
-            time.sleep(1)
-            after = rating_totals()
+            after = settled_rating_totals()
             accepted = result["statuses"].get("303", 0)
             delta = {key: after[key] - before[key] for key in after}
             result["db_check"] = {
@@ -556,8 +579,10 @@ def run_http(args, env, workload, session, results, only):
             }
             print("   rating check:", json.dumps(result["db_check"]))
         cookie = f"sessionid={session}"
-        scenario("admin_list", "get.lua", lists / "admin_list.txt", cookie)
-        scenario("admin_district", "get.lua", lists / "admin_district.txt", cookie)
+        # A handful of staff, not a crowd: one connection per worker, so the
+        # latency is the page's own and not time spent queueing for a worker.
+        scenario("admin_list", "get.lua", lists / "admin_list.txt", cookie, connections=args.workers)
+        scenario("admin_district", "get.lua", lists / "admin_district.txt", cookie, connections=args.workers)
         results["memory"] = server.worker_memory()
         print("worker memory:", json.dumps(results["memory"]))
     finally:
