@@ -82,6 +82,10 @@ def _station_values(data, catalogues):
     return values
 
 
+_STATION_COLUMNS = ["code", *_MODEL_FIELDS, "district_id", "opening_hours", "level", "status",
+                    "created_at", "updated_at"]
+
+
 def _create(records, catalogues):
     """Insert new stations and everything hanging off them, a batch at a time; returns their ids."""
     now = timezone.now()
@@ -89,11 +93,11 @@ def _create(records, catalogues):
     for batch in _chunks(records, _WRITE_BATCH):
         rows = []
         for data in batch:
-            values = _station_values(data, catalogues)
-            values["district_id"] = values.pop("district").pk
-            rows.append({**values, "code": data["code"], "level": LEVELS_BY_NAME[data["level"]],
-                         "status": data["status"], "created_at": now, "updated_at": now})
-        _insert(Station, rows)
+            district = catalogues.districts[(data["city"], data["district"])]
+            rows.append((data["code"], *[data[name] for name in _MODEL_FIELDS], district.pk,
+                         catalogues.hours(data["hours"])[1], LEVELS_BY_NAME[data["level"]], data["status"],
+                         now, now))
+        _insert(Station, _STATION_COLUMNS, rows)
         ids = {}
         for chunk in _chunks([data["code"] for data in batch], _BATCH):
             ids.update(Station.objects.filter(code__in=chunk).values_list("code", "pk"))
@@ -105,51 +109,48 @@ def _create(records, catalogues):
 def _write_related(pairs, catalogues):
     """Amenities, groups, opening spans and positions of freshly written stations, by station id."""
     amenity_links, group_links, spans, positions = [], [], [], []
+    amenities, groups = catalogues.amenities, catalogues.groups
     for station_id, data in pairs:
-        amenity_links += [{"station_id": station_id, "amenity_id": catalogues.amenities[slug]}
-                          for slug in data["amenities"]]
-        group_links += [{"station_id": station_id, "workergroup_id": catalogues.groups[slug]}
-                        for slug in data["groups_served"]]
-        spans += [{"station_id": station_id, "start": start, "end": end}
-                  for start, end in catalogues.hours(data["hours"])[2]]
-        positions += [{"station_id": station_id, "since": since, "latitude": latitude, "longitude": longitude,
-                       "address": address, "note": note}
-                      for since, latitude, longitude, address, note in data["positions"]]
-    _insert(Station.amenities.through, amenity_links)
-    _insert(Station.groups_served.through, group_links)
-    _insert(OpeningSpan, spans)
-    _insert(StationPosition, positions)
+        amenity_links += [(station_id, amenities[slug]) for slug in data["amenities"]]
+        group_links += [(station_id, groups[slug]) for slug in data["groups_served"]]
+        spans += [(station_id, start, end) for start, end in catalogues.hours(data["hours"])[2]]
+        positions += [(station_id, *position) for position in data["positions"]]
+    _insert(Station.amenities.through, ["station_id", "amenity_id"], amenity_links)
+    _insert(Station.groups_served.through, ["station_id", "workergroup_id"], group_links)
+    _insert(OpeningSpan, ["station_id", "start", "end"], spans)
+    _insert(StationPosition, ["station_id", "since", "latitude", "longitude", "address", "note"], positions)
 
 
-def _insert(model, rows):
-    """INSERT many rows (dicts by attribute name) without building model instances.
+def _insert(model, columns, rows):
+    """INSERT many rows (tuples in the order of `columns`, attribute names) without model instances.
 
     bulk_create spends most of its time preparing each value of each instance;
-    here each column gets its database adaptation chosen once. Columns a row
-    does not give take the field's default, as Model() would.
+    here only the columns that need a database adaptation get one, chosen
+    once per column. Fields not in `columns` take their default, as Model() would.
     """
     if not rows:
         return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    adapters = [_adapter(field) for field in fields]
+    by_name = {field.attname: field for field in model._meta.concrete_fields if not field.primary_key}
+    missing = [field for name, field in by_name.items() if name not in columns]
+    fields = [by_name[name] for name in columns] + missing
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields),
         ", ".join(["%s"] * len(fields)))
-    given = rows[0].keys()
-    defaults = [(index, field.get_default) for index, field in enumerate(fields) if field.attname not in given]
-    names = [field.attname if field.attname in given else None for field in fields]
-    adapted = [(index, _same_object_memo(adapt)) for index, adapt in enumerate(adapters) if adapt is not None]
+    adapted = [(index, _same_object_memo(adapt)) for index, field in enumerate(fields[:len(columns)])
+               if (adapt := _adapter(field)) is not None]
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, _WRITE_BATCH):
+            if not adapted and not missing:
+                cursor.executemany(sql, chunk)
+                continue
             params = []
             for row in chunk:
-                values = [row[name] if name else None for name in names]
-                for index, default in defaults:
-                    values[index] = default()
+                values = list(row)
                 for index, adapt in adapted:
                     if values[index] is not None:
                         values[index] = adapt(values[index])
+                values += [field.get_default() for field in missing]
                 params.append(values)
             cursor.executemany(sql, params)
 
