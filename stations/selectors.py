@@ -5,7 +5,7 @@ import heapq
 import math
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Avg, Count, Exists, FloatField, Func, IntegerField, OuterRef
+from django.db.models import Avg, Count, FloatField, Func, IntegerField
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -52,11 +52,12 @@ def public_stations():
     return queryset
 
 
-def with_details(queryset, moment=None):
-    """Add what a station card needs: amenities, groups and `open_now` (one
-    EXISTS per row, answered by the OpeningSpan index)."""
-    open_now = Station.objects.open_at(moment).filter(pk=OuterRef("pk"))
-    return queryset.prefetch_related("amenities", "groups_served").annotate(open_now=Exists(open_now))
+def with_details(queryset):
+    """Prefetch what a station card shows (amenities, groups). Whether a
+    station is open is asked per row with Station.is_open(): pages and feeds
+    hold at most a few hundred rows, and PostgreSQL plans an open-now
+    EXISTS annotation as a scan of every opening span."""
+    return queryset.prefetch_related("amenities", "groups_served")
 
 
 def station_for_page(code):
@@ -138,12 +139,13 @@ def _within(queryset, lat, lng, radius_m):
     candidates = (
         queryset.filter(within_box(min_lat, max_lat, lng_ranges))
         .order_by()
-        .annotate(lat_f=Cast("latitude", FloatField()), lng_f=Cast("longitude", FloatField()))
-        .values_list("pk", "code", "lat_f", "lng_f")
+        .values_list("pk", "code", "latitude", "longitude")
     )
     hits = []
+    # Through Decimal (as stored, 6 places) to float: correctly rounded on
+    # every database, where SQLite's own CAST AS REAL may differ in the last bit.
     for pk, code, station_lat, station_lng in candidates.iterator(chunk_size=2000):
-        distance = geo.haversine_m(lat, lng, station_lat, station_lng)
+        distance = geo.haversine_m(lat, lng, float(station_lat), float(station_lng))
         if distance <= radius_m:
             hits.append((distance, code, pk))
     return hits

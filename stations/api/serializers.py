@@ -81,8 +81,7 @@ class StationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_open_now(self, station):
-        annotated = getattr(station, "open_now", None)
-        return station.is_open() if annotated is None else annotated
+        return station.is_open()
 
     @extend_schema_field(CatalogueSerializer(many=True))
     def get_amenities(self, station):

@@ -172,7 +172,7 @@ def station_feature(station):
             "name": station.name,
             "level": station.level,
             "status": station.status,
-            "open_now": station.open_now,
+            "open_now": station.is_open(),
             "amenities": [amenity.slug for amenity in station.amenities.all()],
         },
     }
