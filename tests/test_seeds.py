@@ -156,6 +156,32 @@ def test_every_station_lies_in_its_own_district_and_no_other(stations, districts
             assert inside == [own], feature["properties"]["code"]
 
 
+def test_stations_cluster_near_the_district_centres(stations, districts):
+    """Denser in town: stations are nearer a centre than points spread evenly over the core."""
+    import random
+    import statistics
+
+    from stations.geo import haversine_m
+
+    rng = random.Random(1)
+    for draft in DISTRICTS:
+        centres = [gcj02_to_wgs84(lat, lng) for lng, lat, _weight, _spread in draft["centres"]]
+        ring = districts[draft["code"]]["geometry"]["coordinates"][0]
+        lngs, lats = [p[0] for p in ring], [p[1] for p in ring]
+        even = []
+        while len(even) < 300:
+            lng, lat = rng.uniform(min(lngs), max(lngs)), rng.uniform(min(lats), max(lats))
+            if point_in_ring(lng, lat, ring):
+                even.append((lng, lat))
+        placed = [f["geometry"]["coordinates"] for fs in stations.values() for f in fs
+                  if f["properties"]["district"] == draft["code"]]
+
+        def nearest(point):
+            return min(haversine_m(point[1], point[0], lat, lng) for lat, lng in centres)
+
+        assert statistics.median(map(nearest, placed)) < statistics.median(map(nearest, even)), draft["code"]
+
+
 def test_codes_are_unique_and_follow_the_pattern(stations):
     codes = [f["properties"]["code"] for features in stations.values() for f in features]
     assert len(codes) == len(set(codes))
