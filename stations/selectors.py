@@ -30,6 +30,9 @@ MAX_LIMIT = 100
 # again): the payload stays small at every zoom.
 CLUSTER_MAX_ZOOM = 10
 CLUSTER_CELL_PX = 60
+# A view asking for more cells than this (a huge box at a close zoom) gets
+# cells doubled in size until it fits: the answer stays bounded.
+MAX_GRID_CELLS = 1500
 MAX_POINT_FEATURES = 300
 MIN_ZOOM, MAX_ZOOM = 0, 20
 
@@ -158,6 +161,16 @@ def cell_size(zoom, latitude=0.0):
     lng_deg = CLUSTER_CELL_PX * 360.0 / (256 * 2**zoom)
     latitude = 5 * round(latitude / 5)
     lat_deg = lng_deg * max(0.2, math.cos(math.radians(latitude)))
+    return lat_deg, lng_deg
+
+
+def grid_for(zoom, bbox):
+    """The cell size for a view: cell_size(), doubled while the box would
+    hold more than MAX_GRID_CELLS cells."""
+    min_lng, min_lat, max_lng, max_lat = bbox
+    lat_deg, lng_deg = cell_size(zoom, (min_lat + max_lat) / 2)
+    while ((max_lng - min_lng) / lng_deg + 1) * ((max_lat - min_lat) / lat_deg + 1) > MAX_GRID_CELLS:
+        lat_deg, lng_deg = lat_deg * 2, lng_deg * 2
     return lat_deg, lng_deg
 
 

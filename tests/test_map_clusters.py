@@ -122,3 +122,35 @@ def test_cluster_answers_are_cached_for_a_while(client, many_stations, make_stat
     cache.clear()
     fresh = features(client, f"zoom=4&bbox={CHINA_BBOX}")
     assert sum(f["properties"]["count"] for f in fresh["features"]) == 62
+
+
+def test_country_view_stays_small_however_many_stations(client, make_station):
+    """Stations spread over all of China: at country zoom the feed's size is
+    bounded by the grid (cells on screen), not by the number of stations."""
+    import random
+
+    station = make_station()
+    rng = random.Random(7)
+    Station.objects.bulk_create(
+        Station(
+            code=f"SPREAD-{index:05d}", name=f"Station {index}", district_id=station.district_id,
+            address=station.address, opening_hours=station.opening_hours,
+            latitude=Decimal(f"{rng.uniform(20, 50):.6f}"), longitude=Decimal(f"{rng.uniform(75, 133):.6f}"),
+        )
+        for index in range(5000)
+    )
+    # Real screens: a phone at zoom 4, a desktop at zoom 5.
+    for zoom, bbox in ((4, CHINA_BBOX), (5, "60,10,150,55")):
+        response = client.get(f"/api/stations.geojson?zoom={zoom}&bbox={bbox}")
+        body = response.json()
+        assert body["clustered"] is True
+        assert sum(f["properties"]["count"] for f in body["features"]) == 5001
+        assert len(response.content) < 50_000, (zoom, len(response.content))
+
+
+def test_a_huge_box_at_a_close_zoom_is_answered_with_bounded_cells(client, many_stations):
+    body = features(client, "zoom=10&bbox=-180,-85,180,85")
+    assert body["clustered"] is True
+    lng_deg, lat_deg = body["cell_deg"]
+    assert (360 / lng_deg + 1) * (170 / lat_deg + 1) <= selectors.MAX_GRID_CELLS * 4
+    assert sum(f["properties"]["count"] for f in body["features"]) == 61

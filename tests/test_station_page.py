@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
@@ -176,3 +177,11 @@ def test_map_page_reports_bad_filters_instead_of_failing(client, db):
     response = client.get("/?amenities=sauna")
     assert response.status_code == 200
     assert "Unknown amenity: sauna" in response.content.decode()
+
+
+def test_map_page_own_assets_stay_small():
+    """What a worker's phone downloads for the map besides Leaflet and tiles."""
+    from django.contrib.staticfiles import finders
+
+    sizes = {path: Path(finders.find(path)).stat().st_size for path in ("css/site.css", "css/map.css", "js/station-map.js")}
+    assert sum(sizes.values()) < 25_000, sizes

@@ -124,7 +124,7 @@ class StationGeoJSONView(FilteredStationsView):
         ):
             points = selectors.with_details(queryset).prefetch_related(None).prefetch_related("amenities")
             return self._collection([station_feature(s) for s in points], clustered=False)
-        cell = selectors.cell_size(zoom, (bbox[1] + bbox[3]) / 2)
+        cell = selectors.grid_for(zoom, bbox)
         snapped = selectors.snap_to_grid(bbox, cell)
         params = request.query_params.copy()
         params["bbox"] = ",".join(repr(value) for value in snapped)
