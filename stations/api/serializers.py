@@ -167,9 +167,11 @@ class MapQuerySerializer(serializers.Serializer):
             _(
                 "Map zoom level. At zoom {cluster} or below (or when the view holds more than {max} stations) "
                 "the feed returns grid clusters: one Point feature per grid cell of about {px} screen pixels, "
-                "placed at the mean position of its stations, with properties cluster=true and count. "
+                "placed at the mean position of its stations, with properties cluster=true and count "
+                "(cells grow when the box would hold more than {cells} of them). "
                 "Without zoom every matching station is returned."
             ),
             cluster=selectors.CLUSTER_MAX_ZOOM, max=selectors.MAX_POINT_FEATURES, px=selectors.CLUSTER_CELL_PX,
+            cells=selectors.MAX_GRID_CELLS,
         ),
     )
