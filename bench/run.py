@@ -239,6 +239,7 @@ def run_wrk(base, script, args, *, duration, connections, threads, warmup, worke
         line = next(line for line in output.splitlines() if line.startswith("BENCH-JSON "))
         return json.loads(line[len("BENCH-JSON "):])
 
+    warm = None
     if warmup:
         warm = once(warmup)
         # wrk leaves up to `connections` requests queued at the server when it
@@ -254,6 +255,8 @@ def run_wrk(base, script, args, *, duration, connections, threads, warmup, worke
     result["non_2xx_3xx"] = result["responses"] - ok
     result["mean_body_bytes"] = result["body_bytes"] / max(result["responses"], 1)
     result["connections"] = connections
+    if warm is not None:
+        result["warmup"] = {key: warm[key] for key in ("requests", "statuses", "errors")}
     result["command"] = (
         f"wrk -t{threads} -c{connections} -d{duration}s --timeout 10s -s bench/lua/{script} {base} -- "
         + " ".join(Path(a).name if a.startswith("/") else a for a in args)
@@ -527,6 +530,15 @@ def measure(args, database_url, static_root):
 
     out = args.out or OUT / f"results-{'smoke-' if args.smoke else ''}{connection.vendor}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+    # A partial run (--skip-http / --skip-commands / --only) updates the parts it measured.
+    if out.exists() and (args.skip_http or args.skip_commands or only):
+        previous = json.loads(out.read_text())
+        if args.skip_http:
+            results["http"], results["memory"] = previous.get("http", {}), previous.get("memory")
+        elif only:
+            results["http"] = {**previous.get("http", {}), **results["http"]}
+        if args.skip_commands:
+            results["commands"] = previous.get("commands", {})
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     print(f"results written to {out}")
     return results
@@ -562,6 +574,11 @@ def run_http(args, env, workload, session, results, only):
             result = scenario(name, "get.lua", lists / f"{name}.txt")
             if result is not None and name.startswith("map"):
                 result["payload"] = payload_sizes(server.base, workload[name])
+        cookie = f"sessionid={session}"
+        # A handful of staff, not a crowd: one connection per worker, so the
+        # latency is the page's own and not time spent queueing for a worker.
+        scenario("admin_list", "get.lua", lists / "admin_list.txt", cookie, connections=args.workers)
+        scenario("admin_district", "get.lua", lists / "admin_district.txt", cookie, connections=args.workers)
         scenario("rate_get", "get.lua", lists / "rate_get.txt")
         before = {}
         result = scenario("rate_post", "rate.lua", lists / "rate_tokens.txt", server.base,
@@ -578,11 +595,6 @@ def run_http(args, env, workload, session, results, only):
                 and accepted <= delta["ratings"] <= accepted + args.connections,
             }
             print("   rating check:", json.dumps(result["db_check"]))
-        cookie = f"sessionid={session}"
-        # A handful of staff, not a crowd: one connection per worker, so the
-        # latency is the page's own and not time spent queueing for a worker.
-        scenario("admin_list", "get.lua", lists / "admin_list.txt", cookie, connections=args.workers)
-        scenario("admin_district", "get.lua", lists / "admin_district.txt", cookie, connections=args.workers)
         results["memory"] = server.worker_memory()
         print("worker memory:", json.dumps(results["memory"]))
     finally:
