@@ -178,10 +178,76 @@ def machine_section(results):
             + ", ".join(versions) + f"; gunicorn {m.get('gunicorn', '?')}; {m.get('wrk', 'wrk')}.")
 
 
+def _targets(result):
+    """(target, measured text, met?) for one database's results; None where not measured."""
+    http, rows = result.get("http") or {}, []
+    floor = (http.get("floor") or {}).get("rps")
+
+    def share(key, minimum, label):
+        r = http.get(key)
+        if r and floor:
+            ratio = r["rps"] / floor
+            rows.append((label, f"{ratio:.0%} ({r['rps']:.1f} of {floor:.1f} req/s)", ratio >= minimum))
+        else:
+            rows.append((label, None, None))
+
+    share("nearby_dense", 0.5, "Nearby (dense) ≥ 50 % of floor throughput")
+    share("nearby_sparse", 0.5, "Nearby (sparse) ≥ 50 % of floor throughput")
+    for key, label in (("nearby_dense", "Nearby (dense) p99 < 50 ms at 16 connections"),
+                       ("nearby_sparse", "Nearby (sparse) p99 < 50 ms at 16 connections")):
+        r = http.get(key)
+        rows.append((label, f"{r['latency_us']['p99'] / 1000:.0f} ms", r["latency_us"]["p99"] < 50_000) if r else (label, None, None))
+    payload = (http.get("map_country") or {}).get("payload")
+    rows.append(("Map, country zoom: < 50 KB per response",
+                 f"max {payload['max'] / 1024:.1f} KB" if payload else None, payload["max"] < 50 * 1024 if payload else None))
+    share("map_city", 0.3, "Map, city zoom ≥ 30 % of floor")
+    share("station_page", 0.4, "Station page ≥ 40 % of floor")
+    share("rate_post", 0.3, "Rating POST ≥ 30 % of floor")
+    r = http.get("rate_post")
+    if r and "db_check" in r:
+        clean = r["non_2xx_3xx"] == 0 and not sum(r["errors"].values())
+        rows.append(("Rating POST: zero errors, every rating counted",
+                     f"{r['non_2xx_3xx']} non-2xx/3xx, {sum(r['errors'].values())} socket errors; counts agree: "
+                     f"{'yes' if r['db_check']['every_rating_counted'] else 'no'}",
+                     clean and r["db_check"]["every_rating_counted"]))
+    c = (result.get("commands") or {}).get("apply_rating_rule")
+    if result["machine"]["database"] == "sqlite":
+        rows.append(("apply_rating_rule at 200,000 stations < 10 s (SQLite)",
+                     f"{c['seconds']:.1f} s" if c and "seconds" in c else None,
+                     (c["seconds"] < 10 and c["exit_code"] == 0) if c and "seconds" in c else None))
+    t = (result.get("server_time") or {}).get("admin_list")
+    rows.append(("Admin station list < 300 ms server time at 10 M ratings",
+                 f"median {t['median_ms']:.0f} ms, p95 {t['p95_ms']:.0f} ms" if t else None,
+                 t["median_ms"] < 300 if t else None))
+    c = (result.get("commands") or {}).get("import_stations (empty registry)")
+    rows.append(("import_stations of 200,000 rows < 60 s",
+                 f"{c['seconds']:.1f} s" if c and "seconds" in c else None,
+                 (c["seconds"] < 60 and c["exit_code"] == 0) if c and "seconds" in c else None))
+    memory = result.get("memory")
+    peak = max(m["peak_kb"] for m in memory) / 1024 if memory else None
+    rows.append(("Gunicorn worker < 150 MB resident after the load",
+                 f"{peak:.0f} MB peak" if peak else None, peak < 150 if peak else None))
+    return rows
+
+
+def targets_table(results):
+    names = ["SQLite" if r["machine"]["database"] == "sqlite" else "PostgreSQL" for r in results]
+    columns = [dict((label, (text, ok)) for label, text, ok in _targets(r)) for r in results]
+    labels = list(dict.fromkeys(label for r in results for label, _, _ in _targets(r)))
+    lines = ["| Target (issue #7) | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for label in labels:
+        cells = []
+        for column in columns:
+            text, ok = column.get(label, (None, None))
+            cells.append("—" if text is None else f"{text}: {'met' if ok else '**missed**'}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def render(paths):
     results = [json.loads(Path(p).read_text()) for p in paths]
     results.sort(key=lambda r: r["machine"]["database"] != "sqlite")
-    body = [BEGIN, "", machine_section(results), ""]
+    body = [BEGIN, "", machine_section(results), "", "### Targets", "", targets_table(results), ""]
     for r in results:
         body.append(section(r))
     body.append("## Query plans\n")
