@@ -38,3 +38,4 @@ def collect_errors(page):
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     return page
+

@@ -7,7 +7,6 @@ Nothing leaves the machine: every request that is not for the live server
 Screenshots go to test-artifacts/ (git-ignored).
 """
 
-import os
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
@@ -28,13 +27,14 @@ playwright_api = pytest.importorskip(
 )
 pytestmark = [pytest.mark.browser, SKIP_WITHOUT_CHROMIUM]
 
-# Playwright's sync API runs an event loop in this thread; the database calls
-# the tests make around it are ordinary synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="module")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the database
+    # calls around it are ordinary synchronous ones. Set for the test only:
+    # process-wide it would leak into `manage.py check --deploy` runs.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with playwright_api.sync_playwright() as playwright:
         browser = launch(playwright)
         yield browser
