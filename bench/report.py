@@ -173,7 +173,8 @@ def machine_section(results):
     versions = [f"Python {m['python']}", f"Django {m['django']}", f"SQLite {m['sqlite']}"]
     for r in results:
         if r["machine"].get("postgresql"):
-            versions.append(f"PostgreSQL {r['machine']['postgresql']}")
+            settings = ", ".join(f"{k[3:]} {v}" for k, v in r["machine"].items() if k.startswith("pg_"))
+            versions.append(f"PostgreSQL {r['machine']['postgresql']}" + (f" ({settings})" if settings else ""))
     return (f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB memory, Linux {m['kernel']}; "
             + ", ".join(versions) + f"; gunicorn {m.get('gunicorn', '?')}; {m.get('wrk', 'wrk')}.")
 

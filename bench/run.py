@@ -433,6 +433,9 @@ def machine():
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             info["postgresql"] = cursor.fetchone()[0]
+            for name in ("shared_buffers", "work_mem", "effective_cache_size"):
+                cursor.execute(f"SHOW {name}")
+                info[f"pg_{name}"] = cursor.fetchone()[0]
     try:
         import gunicorn
 
