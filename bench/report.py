@@ -127,6 +127,8 @@ def section(result):
     out = [
         f"### {db}",
         "",
+        f"Code measured: commit `{result.get('commit', 'unknown')}`.",
+        "",
         f"Dataset: {d['stations']:,} stations, {d['ratings']:,} ratings, {d['rating_stats']:,} stats rows, "
         f"{d['station_days']:,} station-days. gunicorn {m.get('gunicorn', '?')} with {s['workers']} {s['worker_class']} "
         f"workers; {m.get('wrk', 'wrk')} with {s['wrk_threads']} threads and {s['connections']} connections, "

@@ -447,6 +447,16 @@ def machine():
     return info
 
 
+def code_version():
+    """The commit measured: BENCH_COMMIT (for an exported snapshot) or the checkout's HEAD."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
+    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                           capture_output=True, text=True).stdout.strip()
+    return (result.stdout.strip() + (" (with uncommitted changes)" if dirty else "")) or "unknown"
+
+
 def dataset_counts():
     from ratings.models import Rating, RatingStats, StationDay
     from stations.models import Station
@@ -502,7 +512,7 @@ def measure(args, database_url, static_root):
     # The manifest of hashed static names is needed by every page, in-process too.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=REPO, check=True)
     rng = random.Random(42)
-    results = {"machine": machine(), "dataset": dataset_counts(), "settings": {
+    results = {"commit": code_version(), "machine": machine(), "dataset": dataset_counts(), "settings": {
         "workers": args.workers, "worker_class": "sync", "connections": args.connections,
         "wrk_threads": args.threads, "duration_s": args.duration, "warmup_s": args.warmup,
         "database_url": database_url.split("@")[-1], "smoke": args.smoke,
