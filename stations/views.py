@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from . import display, selectors
@@ -47,7 +48,7 @@ def station_map(request):
             "nearbyRadius": selectors.MAX_RADIUS_M,
             "nearbyLimit": 10,
             "amenities": {a.slug: {"name": a.name, "icon": a.icon} for a in amenities},
-            "levels": {str(value): str(label) for value, label in Level.choices},
+            "levels": {str(value): capfirst(str(label)) for value, label in Level.choices},
             "text": {
                 "open": _("Open now"),
                 "closed": _("Closed now"),
