@@ -477,6 +477,8 @@ def main(argv=None):
     parser.add_argument("--skip-http", action="store_true", help="Only the in-process and command timings.")
     parser.add_argument("--skip-commands", action="store_true", help="Skip the management command timings.")
     parser.add_argument("--only", default="", help="Comma-separated scenario names to run (default: all).")
+    parser.add_argument("--commands", default="", help="Comma-separated commands to time (default: all): "
+                        "apply_rating_rule, rebuild_rating_stats, daily_report, import_stations.")
     parser.add_argument("--city", default="shanghai", help="City of the staff user for the admin scenarios.")
     parser.add_argument("--out", type=Path, default=None, help="Result file (default bench/out/results-<db>.json)")
     args = parser.parse_args(argv)
@@ -544,7 +546,7 @@ def measure(args, database_url, static_root):
     out = args.out or OUT / f"results-{'smoke-' if args.smoke else ''}{connection.vendor}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     # A partial run (--skip-http / --skip-commands / --only) updates the parts it measured.
-    if out.exists() and (args.skip_http or args.skip_commands or only):
+    if out.exists() and (args.skip_http or args.skip_commands or only or args.commands):
         previous = json.loads(out.read_text())
         if args.skip_http:
             results["http"], results["memory"] = previous.get("http", {}), previous.get("memory")
@@ -552,6 +554,8 @@ def measure(args, database_url, static_root):
             results["http"] = {**previous.get("http", {}), **results["http"]}
         if args.skip_commands:
             results["commands"] = previous.get("commands", {})
+        elif args.commands:
+            results["commands"] = {**previous.get("commands", {}), **results["commands"]}
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     print(f"results written to {out}")
     return results
@@ -621,21 +625,25 @@ def run_commands(args, env, results, connection):
     from ratings.models import RatingStats
     from stations.models import Station
 
-    commands = results["commands"]
     import datetime
 
     from django.utils import timezone
 
+    commands = results["commands"]
+    chosen = {name for name in args.commands.split(",") if name}
     as_of = timezone.localdate().isoformat()
 
-    if command_exists("apply_rating_rule"):
+    def wanted(name):
+        return (not chosen or name in chosen) and command_exists(name)
+
+    if wanted("apply_rating_rule"):
         commands["apply_rating_rule --dry-run"] = timed_command(env, "apply_rating_rule", "--as-of", as_of, "--dry-run")
         commands["apply_rating_rule"] = timed_command(env, "apply_rating_rule", "--as-of", as_of)
         commands["apply_rating_rule (again, idempotent)"] = timed_command(env, "apply_rating_rule", "--as-of", as_of)
-    else:
+    elif not command_exists("apply_rating_rule"):
         commands["apply_rating_rule"] = {"missing": True}
 
-    if command_exists("rebuild_rating_stats"):
+    if wanted("rebuild_rating_stats"):
         before = rating_totals()
         stats_before = sorted(RatingStats.objects.values_list("station_id", "total", "count_5", "last_rated_at"))
         commands["rebuild_rating_stats"] = timed_command(env, "rebuild_rating_stats")
@@ -647,16 +655,16 @@ def run_commands(args, env, results, connection):
         commands["rebuild_rating_stats"]["agrees_with_generated"] = stats_before == stats_after
         commands["rebuild_rating_stats"]["totals_before"] = before
         commands["rebuild_rating_stats"]["totals_after"] = rating_totals()
-    else:
+    elif not command_exists("rebuild_rating_stats"):
         commands["rebuild_rating_stats"] = {"missing": True}
 
-    if command_exists("daily_report"):
+    if wanted("daily_report"):
         yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
         commands["daily_report"] = timed_command(env, "daily_report", "--date", yesterday, "--stdout")
-    else:
+    elif not command_exists("daily_report"):
         commands["daily_report"] = {"missing": True}
 
-    if command_exists("import_stations") and command_exists("export_stations"):
+    if wanted("import_stations") and command_exists("export_stations"):
         export = OUT / f"stations-export-{connection.vendor}.csv"
         commands["export_stations"] = timed_command(env, "export_stations", str(export))
         # Into an empty registry (the same cities and districts, no stations): every row a new station.
@@ -668,7 +676,7 @@ def run_commands(args, env, results, connection):
         commands["import_stations (empty registry)"]["rows"] = Station.objects.count()
         # The same file again into the database it came from: every row checked, nothing to change.
         commands["import_stations (re-import, unchanged)"] = timed_command(env, "import_stations", str(export))
-    else:
+    elif not command_exists("import_stations"):
         commands["import_stations"] = {"missing": True}
     for name, result in commands.items():
         print(f"{name:>40}: {json.dumps(result, default=str)[:300]}")
