@@ -1,5 +1,5 @@
 -- Shared by the wrk scripts: per-thread status counters, a JSON summary in done().
--- Each thread draws from its own seeded random stream, and every request comes
+-- Each thread draws from its own random stream, and every request comes
 -- from a random client address (X-Forwarded-For / X-Real-IP), as it would through
 -- a reverse proxy with many phones behind it: per-IP throttles see many clients.
 
@@ -35,7 +35,9 @@ function init_counters()
    statuses = {}
    body_bytes = 0
    responses = 0
-   math.randomseed(7919 * id)
+   -- A new stream per run: the warm-up and the measured run must not repeat
+   -- the same devices (the rating cooldown would turn them away).
+   math.randomseed(os.time() * 7919 + id * 104729 + math.floor(os.clock() * 1e6))
 end
 
 local function json_table(t)
