@@ -160,7 +160,9 @@ def section(result):
     ]
     check = (result.get("http") or {}).get("rate_post", {}).get("db_check")
     if check:
-        out += [f"Rating POST check: {check['accepted_303']} responses 303 (stored) seen by wrk; the database gained "
+        statuses = ", ".join(f"{n} × {code}" for code, n in sorted(result["http"]["rate_post"]["statuses"].items()))
+        out += [f"Rating POST check: responses {statuses} (303 = stored; 200 = the friendly cooldown page); "
+                f"{check['accepted_303']} stored according to wrk; the database gained "
                 f"{check['db_delta']['ratings']} ratings, RatingStats totals {check['db_delta']['stats_total']}, "
                 f"StationDay ratings {check['db_delta']['day_ratings']} (wrk stops with up to one request per "
                 "connection in flight, which the server still completes).", ""]

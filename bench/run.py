@@ -605,7 +605,7 @@ def run_http(args, env, workload, session, results, only):
             accepted = result["statuses"].get("303", 0)
             delta = {key: after[key] - before[key] for key in after}
             result["db_check"] = {
-                "accepted_303": accepted, "db_delta": delta,
+                "accepted_303": accepted, "responses": result["responses"], "db_delta": delta,
                 # wrk stops with up to one request per connection in flight, which
                 # the server may still store: at most `connections` more than seen.
                 "every_rating_counted": delta["visible"] == delta["stats_total"] == delta["day_ratings"]
