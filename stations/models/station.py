@@ -171,6 +171,10 @@ class Station(models.Model):
             models.Index(fields=["latitude", "longitude", "status"], name="station_lat_lng"),
             # Admin filters and district-scoped staff views.
             models.Index(fields=["district", "status"], name="station_district_status"),
+            # The admin list filtered by district, in its default order (code):
+            # read in index order and stop after one page. Without it PostgreSQL
+            # walks the code index over most of the country (bench/, docs/BENCHMARKS.md).
+            models.Index(fields=["district", "code"], name="station_district_code"),
         ]
         constraints = [
             models.CheckConstraint(
