@@ -665,6 +665,7 @@ def run_commands(args, env, results, connection):
         commands["daily_report"] = {"missing": True}
 
     if wanted("import_stations") and command_exists("export_stations"):
+        OUT.mkdir(parents=True, exist_ok=True)
         export = OUT / f"stations-export-{connection.vendor}.csv"
         commands["export_stations"] = timed_command(env, "export_stations", str(export))
         # Into an empty registry (the same cities and districts, no stations): every row a new station.
