@@ -7,6 +7,8 @@ import pytest
 
 from stations.models import Amenity, City, District, Station, WorkerGroup
 
+pytest_plugins = ["tests.browser"]
+
 _codes = itertools.count(1)
 
 
@@ -60,6 +62,25 @@ def make_station(shibei):
         return station
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _catalogue_rows(request, django_db_setup, django_db_blocker):
+    """Put back the amenity and worker-group catalogue before a database test.
+
+    A data migration loads it once, but a transactional test (live server,
+    browser) empties every table when it ends, and later tests expect it.
+    Runs before the test's own transaction, so the rows stay for the rest
+    of the session.
+    """
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db and request.node.get_closest_marker("django_db") is None:
+        return
+    from stations import catalogue
+
+    with django_db_blocker.unblock():
+        if not Amenity.objects.exists():
+            catalogue.load(Amenity, WorkerGroup)
 
 
 @pytest.fixture(autouse=True)

@@ -6,68 +6,33 @@ nothing is downloaded. Every request that is not for the live server (map
 tiles) is aborted. A screenshot of the editor goes to test-artifacts/.
 """
 
-import os
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from stations import hours
 from stations.models import Station
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+from .browser import log_in as browser_log_in
+from .browser import screenshot
+
 PASSWORD = "pw-for-browser-tests-only"
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="pip install playwright (the [test] extra) to run the browser tests"
-)
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM=/path) to run the browser tests",
-    ),
     # The live server needs committed rows; restore the migrations' catalogue afterwards.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
-
 @pytest.fixture
-def page(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the database calls
-    # the test makes around it are ordinary synchronous ones. Set for this test
-    # only: a process-wide setting would leak into `manage.py check --deploy` runs.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-            ],
-        )
-        context = browser.new_context(
-            viewport={"width": 1366, "height": 900}, locale="en-US", extra_http_headers={"Accept-Language": "en"},
-        )
-        # Only the portal answers; map tiles fail, as on an offline intranet.
-        context.route(re.compile(r"^(?!" + re.escape(live_server.url) + ")"), lambda route: route.abort())
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        yield page
-        context.close()
-        browser.close()
+def page(open_page):
+    return open_page({"width": 1366, "height": 900})
 
 
 def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    browser_log_in(page, live_server, user.username, PASSWORD)
 
 
 def day_row(page, day):
@@ -127,8 +92,7 @@ def test_pick_location_on_the_map_set_hours_and_save(page, live_server, make_sta
     assert friday.locator("[data-hours-next-day]").is_visible()
     day_row(page, "sun").locator("input[value='24h']").check()
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "admin-station-editor.png"), full_page=True)
+    screenshot(page, "admin-station-editor")
 
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")

@@ -15,50 +15,25 @@ import pytest
 from stations import catalogue, geo
 from stations.models import Amenity, Level, Status, WorkerGroup
 
-from .browser import ARTIFACTS, SKIP_WITHOUT_CHROMIUM, collect_errors, launch, portal_only
+from .browser import expect, screenshot
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 # A street corner in Qingdao's Shibei district (Liaoning Road), WGS-84.
 SHIBEI = {"latitude": 36.0870, "longitude": 120.3750}
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="pip install playwright (the [test] extra) to run the browser tests"
-)
-pytestmark = [pytest.mark.browser, SKIP_WITHOUT_CHROMIUM]
+pytestmark = pytest.mark.browser
 
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the database
-    # calls around it are ordinary synchronous ones. Set for the test only:
-    # process-wide it would leak into `manage.py check --deploy` runs.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+def open_page(open_page):
+    """Pages open at phone size unless a test asks for another."""
 
+    def open_phone_first(viewport=PHONE, geolocation=None):
+        return open_page(viewport, geolocation)
 
-@pytest.fixture
-def open_page(browser, live_server):
-    contexts = []
-
-    def open_page(viewport=PHONE, geolocation=None):
-        options = {"viewport": viewport, "locale": "en-US", "extra_http_headers": {"Accept-Language": "en"}}
-        if geolocation:
-            options.update(geolocation=geolocation, permissions=["geolocation"])
-        context = browser.new_context(**options)
-        contexts.append(context)
-        # Generous: CI machines run other suites beside this one.
-        context.set_default_timeout(60_000)
-        portal_only(context, live_server)
-        return collect_errors(context.new_page())
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_phone_first
 
 
 @pytest.fixture
@@ -89,11 +64,6 @@ def seeded(transactional_db, make_station, shinan):
             longitude=Decimal("120.375100"),
         ),
     }
-
-
-def screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def list_names(page):
@@ -135,7 +105,7 @@ def test_locate_me_lists_the_nearest_station_first_and_filters_change_it(open_pa
 
     page.wait_for_load_state("networkidle")
     page.click("details.more summary")
-    playwright_api.expect(page.locator("details.more")).to_have_attribute("open", "")
+    expect(page.locator("details.more")).to_have_attribute("open", "")
     page.check("input[name=amenities][value=microwave]")
     page.wait_for_function(
         "document.querySelector('#results li.station strong').textContent === 'Taidong station'"

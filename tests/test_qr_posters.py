@@ -12,6 +12,8 @@ from oversight import roles
 from ratings.admin_actions import print_posters
 from ratings.qr import make_qr, rating_url
 
+from .browser import chromium
+
 pytestmark = pytest.mark.django_db
 
 
@@ -131,20 +133,13 @@ def test_regenerate_tokens_admin_action_confirms_first(admin_client, make_statio
 
 @pytest.mark.browser
 @pytest.mark.parametrize("size", ["a4", "a5"])
-def test_printed_poster_decodes_to_the_rating_url(admin_client, station, size, tmp_path):
+def test_printed_poster_decodes_to_the_rating_url(admin_client, station, size):
     """Render the poster in Chromium at print size and read the QR from the screenshot."""
-    from playwright.sync_api import sync_playwright
-
     html = admin_client.get(reverse("ratings:poster", args=[station.code]), {"size": size}).content.decode()
     html = re.sub(r'<div class="toolbar">.*?</div>', "", html, flags=re.S)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync",
-        ])
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 900, "height": 1200})
         page.set_content(html)
         page.emulate_media(media="print")
         shot = page.locator("section.poster").screenshot()
-        browser.close()
     assert decode(Image.open(io.BytesIO(shot))) == rating_url(station)

@@ -9,6 +9,8 @@ from ratings.models import Rating, RatingStats, RetiredToken, StationDay
 from ratings.services import local_date, rating_token_regenerate
 from stations.models import Status, WorkerGroup
 
+from .browser import screenshot
+
 pytestmark = pytest.mark.django_db
 
 
@@ -169,36 +171,20 @@ def test_page_weight_stays_tiny(client, station):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_rating_on_a_360px_phone_without_javascript(live_server, make_station, settings):
+def test_rating_on_a_360px_phone_without_javascript(open_page, live_server, make_station, settings):
     """Two taps and Send on a small screen with JavaScript off; the screenshot is kept for review."""
-    from pathlib import Path
-
-    from playwright.sync_api import sync_playwright
-
     settings.CSRF_COOKIE_SECURE = False  # the live server speaks plain HTTP
     station = make_station(name="辽宁路环卫工人爱心驿站")
-    url = live_server.url + rate_url(station)
-    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync",
-        ])
-        page = browser.new_context(
-            viewport={"width": 360, "height": 740}, java_script_enabled=False,
-            extra_http_headers={"Accept-Language": "en"},
-        ).new_page()
-        page.goto(url)
-        page.screenshot(path=str(artifacts / "rate-360.png"), full_page=True)
-        box = page.locator("label[for=score-5]").bounding_box()
-        assert box["height"] >= 44 and box["width"] >= 300
-        assert page.locator("label[for=score-1]").bounding_box()["x"] + box["width"] <= 360
-        page.click("label[for=score-4]")
-        page.click("label[for=tag-tag_water]")
-        page.click("button.send")
-        assert "Thank you!" in page.content()
-        browser.close()
+    page = open_page({"width": 360, "height": 740}, java_script_enabled=False)
+    page.goto(live_server.url + rate_url(station))
+    screenshot(page, "rate-360")
+    box = page.locator("label[for=score-5]").bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 300
+    assert page.locator("label[for=score-1]").bounding_box()["x"] + box["width"] <= 360
+    page.click("label[for=score-4]")
+    page.click("label[for=tag-tag_water]")
+    page.click("button.send")
+    assert "Thank you!" in page.content()
     rating = Rating.objects.get(station=station)
     assert (rating.score, rating.tag_water) == (4, True)
     assert StationDay.objects.get(station=station).scans == 1
