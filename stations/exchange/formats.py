@@ -19,8 +19,12 @@ COLUMNS = [
     "code", "name", "city", "district", "address", "latitude", "longitude",
     "kind", "partner_type", "operator", "operator_company", "floor_area",
     "contact_phone", "manager_name", "manager_phone", "manager_email", "liaison_name", "liaison_phone",
-    "hours", "amenities", "groups_served", "level", "status", "listed_on", "positions",
+    "hours", "amenities", "groups_served", "level", "status", "listed_on", "positions", "rating_token",
 ]
+# Columns a file may leave out. Without rating_token a new station gets a fresh
+# token and an existing one keeps its own; with it, a restore keeps every
+# printed QR poster working.
+OPTIONAL_COLUMNS = ["rating_token"]
 PROPERTIES = [column for column in COLUMNS if column not in ("latitude", "longitude")]
 LIST_SEPARATOR = "|"
 POSITION_KEYS = ["since", "latitude", "longitude", "address", "note"]
@@ -91,7 +95,7 @@ class _Where:
 
 def _check_names(where, names, expected, label):
     duplicated = sorted({name for name in names if names.count(name) > 1})
-    missing = [name for name in expected if name not in names]
+    missing = [name for name in expected if name not in names and name not in OPTIONAL_COLUMNS]
     unknown = [name for name in names if name not in expected]
     problems = []
     if missing:
@@ -155,7 +159,8 @@ def csv_row(record):
 
 
 def geojson_feature(record):
-    properties = {name: record[name] for name in PROPERTIES}
+    # Optional columns a record does not carry (demo seeds have no tokens) are left out.
+    properties = {name: record[name] for name in PROPERTIES if name in record or name not in OPTIONAL_COLUMNS}
     properties["floor_area"] = _number(record["floor_area"])
     properties["amenities"] = list(record["amenities"])
     properties["groups_served"] = list(record["groups_served"])

@@ -29,6 +29,7 @@ _PHONE_FIELDS = ["contact_phone", "manager_phone", "liaison_phone"]
 _BATCH = 900  # rows per IN (...) lookup: under SQLite's oldest parameter limit
 # The model validators' own patterns, compiled once (the validators compile lazily per call site).
 _CODE_RE = re.compile(code_validator.regex.pattern)
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 _PHONE_RE = re.compile(phone_validator.regex.pattern)
 KINDS, PARTNER_TYPES, OPERATORS, STATUSES = Kind.values, PartnerType.values, Operator.values, Status.values
 
@@ -236,6 +237,9 @@ def parse_record(record, catalogues):
         newest = data["positions"][-1]
         if (newest[1], newest[2]) != (data["latitude"], data["longitude"]):
             raise _RecordError("positions", _("the newest position must be the station's own latitude and longitude"))
+    data["rating_token"] = _text(record, "rating_token", max_length=43)
+    if data["rating_token"] and not _TOKEN_RE.search(data["rating_token"]):
+        raise _RecordError("rating_token", _("16 to 43 letters, digits, “-” or “_” are expected"))
     catalogues.check_rules(data)
     return data
 
@@ -274,6 +278,7 @@ def records_for(stations):
         record["level"] = LEVEL_NAMES[Level(station.level)]
         record["status"] = station.status
         record["positions"] = tuple(sorted(positions.get(station.pk, ()), key=lambda position: position[0]))
+        record["rating_token"] = station.rating_token
         records.append(record)
     return records
 

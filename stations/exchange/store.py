@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import LevelChange, OpeningSpan, Station, StationPosition
+from ..models.station import new_rating_token
 from ..standing import change_standing
 from .formats import COLUMNS, CSV_FORMAT, ImportFailed, csv_row, format_for, geojson_feature, read_records
 from .records import _BATCH, _MODEL_FIELDS, LEVELS_BY_NAME, _Catalogues, _chunks, _RecordError, parse_record, records_for
@@ -41,7 +42,7 @@ def import_file(path, *, update_existing=True, actor=None):
 
 def import_records(raw_records, *, update_existing=True, actor=None):
     catalogues = _Catalogues()
-    records, errors, seen = [], [], {}
+    records, errors, seen, seen_tokens = [], [], {}, {}
     for where, raw in raw_records:
         try:
             data = parse_record(raw, catalogues)
@@ -52,10 +53,18 @@ def import_records(raw_records, *, update_existing=True, actor=None):
             errors.append((where, "code", _("code %(code)s is already used at %(where)s")
                            % {"code": data["code"], "where": seen[data["code"]]}))
             continue
+        token = data["rating_token"]
+        if token and token in seen_tokens:
+            errors.append((where, "rating_token", _("this rating token is already used at %(where)s")
+                           % {"where": seen_tokens[token]}))
+            continue
         seen[data["code"]] = where
+        seen_tokens[token] = where
         records.append(data)
         if len(errors) >= 20:
             break
+    if not errors:
+        errors = _tokens_taken(records, seen_tokens)
     if errors:
         raise ImportFailed(errors)
 
@@ -75,15 +84,28 @@ def import_records(raw_records, *, update_existing=True, actor=None):
     return result
 
 
+def _tokens_taken(records, seen_tokens):
+    """A rating token in the file that another station (another code) already holds."""
+    by_token = {data["rating_token"]: data["code"] for data in records if data["rating_token"]}
+    errors = []
+    for chunk in _chunks(list(by_token), _BATCH):
+        for token, code in Station.objects.filter(rating_token__in=chunk).values_list("rating_token", "code"):
+            if by_token[token] != code:
+                errors.append((seen_tokens[token], "rating_token",
+                               _("this rating token belongs to station %(code)s") % {"code": code}))
+    return errors
+
+
 def _station_values(data, catalogues):
     values = {name: data[name] for name in _MODEL_FIELDS}
     values["district"] = catalogues.districts[(data["city"], data["district"])]
     values["opening_hours"] = catalogues.hours(data["hours"])[1]
+    values["rating_token"] = data["rating_token"]
     return values
 
 
 _STATION_COLUMNS = ["code", *_MODEL_FIELDS, "district_id", "opening_hours", "level", "status",
-                    "created_at", "updated_at"]
+                    "rating_token", "created_at", "updated_at"]
 
 
 def _create(records, catalogues):
@@ -96,7 +118,7 @@ def _create(records, catalogues):
             district = catalogues.districts[(data["city"], data["district"])]
             rows.append((data["code"], *[data[name] for name in _MODEL_FIELDS], district.pk,
                          catalogues.hours(data["hours"])[1], LEVELS_BY_NAME[data["level"]], data["status"],
-                         now, now))
+                         data["rating_token"] or new_rating_token(), now, now))
         _insert(Station, _STATION_COLUMNS, rows)
         ids = {}
         for chunk in _chunks([data["code"] for data in batch], _BATCH):
@@ -194,6 +216,8 @@ def _update(records, existing, catalogues, actor, result):
     for data in records:
         station = existing[data["code"]]
         before = current[data["code"]]
+        if not data["rating_token"]:
+            data["rating_token"] = before["rating_token"]  # a file without tokens keeps the station's
         standing = (LEVELS_BY_NAME[data["level"]], data["status"])
         standing_changed = standing != (station.level, station.status)
         if standing_changed:
@@ -215,7 +239,8 @@ def _update(records, existing, catalogues, actor, result):
     if not changed:
         return
     Station.objects.bulk_update([station for station, _data in changed],
-                                [*_MODEL_FIELDS, "district", "opening_hours", "updated_at"], batch_size=_WRITE_BATCH)
+                                [*_MODEL_FIELDS, "district", "opening_hours", "rating_token", "updated_at"],
+                                batch_size=_WRITE_BATCH)
     ids = [station.pk for station, _data in changed]
     for chunk in _chunks(ids, _BATCH):
         Station.amenities.through.objects.filter(station_id__in=chunk).delete()
