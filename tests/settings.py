@@ -29,3 +29,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 MAP_CLUSTER_CACHE_SECONDS = 0
 # Dashboard sections are cached in production; tests see the data they just wrote.
 DASHBOARD_CACHE_SECONDS = 0
+# Nothing is collected in tests: WhiteNoise serves from the finders, and a
+# missing STATIC_ROOT would only make it warn on every request.
+STATIC_ROOT = None

@@ -158,3 +158,45 @@ def test_long_lists_stop_counting_at_the_cap(admin_client, data, monkeypatch):
     assert "more than 2 ratings: narrow the filters, or export" in page
     page = admin_client.get(reverse(LIST), {"station_code": "QD-SN-9002"}).content.decode()
     assert "more than" not in page and "1 rating" in page
+
+
+def station_page(client, station):
+    response = client.get(reverse("admin:stations_station_change", args=[station.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def panel_rows(html):
+    panel = html[html.index('id="station-ratings"'):]
+    return [int(pk) for pk in __import__("re").findall(r'data-rating="(\d+)"', panel)]
+
+
+def test_station_admin_page_lists_its_latest_ratings_newest_first(admin_client, data):
+    a, _b, r = data
+    html = station_page(admin_client, a)
+    assert panel_rows(html) == [r["a1"].pk, r["a5"].pk]  # b's rating is not on a's page
+    assert "热水器坏了" in html and "Needs improvement" in html
+    assert f"?station_code={a.code}" in html
+
+
+def test_hide_button_on_the_station_page_runs_the_hide_action(admin_client, data):
+    a, _b, r = data
+    html = station_page(admin_client, a)
+    assert 'value="hide_ratings"' in html
+    # The button posts the ratings list's action for that one rating; the reason page follows.
+    ask = admin_client.post(reverse(LIST), {"action": "hide_ratings", "_selected_action": [r["a1"].pk]})
+    assert "Reason" in ask.content.decode()
+    admin_client.post(reverse(LIST), {
+        "action": "hide_ratings", "_selected_action": [r["a1"].pk], "confirm": "1",
+        "hidden_reason": HideReason.SPAM, "hidden_note": "",
+    })
+    html = station_page(admin_client, a)
+    assert "Hidden: " in html and 'value="unhide_ratings"' in html
+
+
+def test_inspectors_see_the_ratings_on_the_station_page_without_comments(client, data, make_staff, shibei):
+    a, _b, r = data
+    client.force_login(make_staff(roles.INSPECTOR, districts=[shibei]))
+    html = station_page(client, a)
+    assert panel_rows(html) == [r["a1"].pk, r["a5"].pk]
+    assert "热水器坏了" not in html and "很干净" not in html
