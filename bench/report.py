@@ -113,7 +113,12 @@ def commands_table(result):
             target = f"< 60 s: {'met' if c['seconds'] < 60 and c['exit_code'] == 0 else '**missed**'}"
         if name == "rebuild_rating_stats" and "agrees_with_generated" in c:
             target = "agrees with the generated stats: " + ("yes" if c["agrees_with_generated"] else "**no**")
+        if c.get("note"):
+            lines.append(f"| `{c['command']}` | — | — | {c['note']} | {target} |")
+            continue
         last = (c.get("output_tail") or [""])[-1].replace("|", "\\|")[:120]
+        if c["exit_code"] in (-15, -9):
+            last, target = f"did not finish: stopped after {c['seconds'] / 60:.0f} min", ""
         lines.append(f"| `{c['command']}` | {c['seconds']:.1f} | {c['exit_code']} | {last} | {target} |")
     return "\n".join(lines)
 
