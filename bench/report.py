@@ -7,6 +7,7 @@ it (method, analysis, what was changed) is kept as written.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -113,13 +114,15 @@ def commands_table(result):
             target = f"< 60 s: {'met' if c['seconds'] < 60 and c['exit_code'] == 0 else '**missed**'}"
         if name == "rebuild_rating_stats" and "agrees_with_generated" in c:
             target = "agrees with the generated stats: " + ("yes" if c["agrees_with_generated"] else "**no**")
+        command = re.sub(r"/\S*/bench/out/", "bench/out/", c["command"])
+        label = f"{name}<br>`{command}`" if name.split(" ")[0] != name or "(" in name else f"`{command}`"
         if c.get("note"):
-            lines.append(f"| `{c['command']}` | — | — | {c['note']} | {target} |")
+            lines.append(f"| {label} | — | — | {c['note']} | {target} |")
             continue
-        last = (c.get("output_tail") or [""])[-1].replace("|", "\\|")[:120]
+        last = re.sub(r"/\S*/bench/out/", "bench/out/", (c.get("output_tail") or [""])[-1]).replace("|", "\\|")[:120]
         if c["exit_code"] in (-15, -9):
             last, target = f"did not finish: stopped after {c['seconds'] / 60:.0f} min", ""
-        lines.append(f"| `{c['command']}` | {c['seconds']:.1f} | {c['exit_code']} | {last} | {target} |")
+        lines.append(f"| {label} | {c['seconds']:.1f} | {c['exit_code']} | {last} | {target} |")
     return "\n".join(lines)
 
 
