@@ -4,10 +4,17 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.core.servers import basehttp
 
 from stations.models import Amenity, City, District, Station, WorkerGroup
 
 pytest_plugins = ["tests.browser"]
+
+# The live server (Django's development server) accepts only 10 pending
+# connections; the concurrency tests open two dozen at once, and on a busy
+# machine the kernel resets the ones that do not fit. Production servers
+# (gunicorn) queue thousands, so give the test server a realistic backlog.
+basehttp.WSGIServer.request_queue_size = 128
 
 _codes = itertools.count(1)
 

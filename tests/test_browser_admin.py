@@ -21,8 +21,8 @@ PASSWORD = "pw-for-browser-tests-only"
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server needs committed rows; restore the migrations' catalogue afterwards.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server needs committed rows.
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -17,7 +17,7 @@ from .browser import log_in, screenshot
 
 PASSWORD = "pw-for-browser-tests-only"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_chief_reads_the_dashboard_and_acknowledges_an_alert(open_page, live_server, make_station, make_staff, shibei):
