@@ -35,6 +35,18 @@ def log_in(page, live_server, user):
     browser_log_in(page, live_server, user.username, PASSWORD)
 
 
+def settled_box(page, locator):
+    """The element's box once it has stopped moving (Leaflet animates pans)."""
+    box = locator.bounding_box()
+    for _attempt in range(50):
+        page.wait_for_timeout(100)
+        now = locator.bounding_box()
+        if now == box:
+            return now
+        box = now
+    raise AssertionError("the element kept moving")
+
+
 def day_row(page, day):
     return page.locator(f"[data-hours-day={day}]")
 
@@ -63,7 +75,7 @@ def test_pick_location_on_the_map_set_hours_and_save(page, live_server, make_sta
 
     # Dragging the marker down moves the point south.
     marker = page.locator(".location-picker .leaflet-marker-icon")
-    before = marker.bounding_box()
+    before = settled_box(page, marker)  # the click pans the map: wait until the marker stops
     page.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2)
     page.mouse.down()
     page.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2 + 40, steps=8)
