@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from .. import hours, selectors
 from ..models import Station
+from .representation import catalogue_entries
 
 
 class CatalogueSerializer(serializers.Serializer):
@@ -40,6 +41,9 @@ class RatingSummarySerializer(serializers.Serializer):
     last_rated_at = serializers.DateTimeField(allow_null=True)
 
 
+# The documented shape of a station (OpenAPI). The views build the same bytes
+# with representation.station_data, a fraction of the time;
+# tests/test_api_representation.py keeps the two equal.
 class StationSerializer(serializers.ModelSerializer):
     city = serializers.SerializerMethodField()
     district = serializers.SerializerMethodField()
@@ -85,11 +89,11 @@ class StationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CatalogueSerializer(many=True))
     def get_amenities(self, station):
-        return _catalogue(station.amenities.all())
+        return catalogue_entries(station.amenities.all())
 
     @extend_schema_field(CatalogueSerializer(many=True))
     def get_groups(self, station):
-        return _catalogue(station.groups_served.all())
+        return catalogue_entries(station.groups_served.all())
 
     @extend_schema_field(RatingSummarySerializer)
     def get_rating(self, station):
@@ -111,12 +115,6 @@ class NearbyStationSerializer(StationSerializer):
     @extend_schema_field(OpenApiTypes.FLOAT)
     def get_distance_m(self, station):
         return round(station.distance_m, 1)
-
-
-def _catalogue(entries):
-    # Prefetched: sort in Python to keep the catalogue's own order without a query.
-    ordered = sorted(entries, key=lambda entry: (entry.position, entry.slug))
-    return [{"slug": e.slug, "name": e.name, "icon": e.icon} for e in ordered]
 
 
 class FiniteFloatField(serializers.FloatField):

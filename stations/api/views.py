@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from .. import selectors
 from ..filters import BBoxField, StationFilter
 from .pagination import StationPagination
+from .representation import nearby_list_data, station_list_data
 from .serializers import MapQuerySerializer, NearbyQuerySerializer, NearbyStationSerializer, StationSerializer
 
 GEOJSON = "application/geo+json"
@@ -47,6 +48,10 @@ class StationListView(PublicAPIView, ListAPIView):
     def get_queryset(self):
         return selectors.with_details(selectors.public_stations())
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(station_list_data(page, request))
+
 
 class StationDetailView(PublicAPIView, RetrieveAPIView):
     """One public station by code; delisted stations are 404."""
@@ -56,6 +61,9 @@ class StationDetailView(PublicAPIView, RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.with_details(selectors.public_stations())
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(station_list_data([self.get_object()], request)[0])
 
 
 class FilteredStationsView(PublicAPIView):
@@ -92,7 +100,7 @@ class NearbyStationsView(FilteredStationsView):
             radius_m=query.validated_data["radius"],
             limit=query.validated_data["limit"],
         )
-        return Response(self.get_serializer(stations, many=True).data)
+        return Response(nearby_list_data(stations, request))
 
 
 class StationGeoJSONView(FilteredStationsView):
