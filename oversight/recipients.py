@@ -45,12 +45,13 @@ def station_recipients(station):
     return _dedupe(users + [station.manager_email, station.district.chief_email])
 
 
-def report_recipients():
+def report_recipients(city=None):
     """[(email, user or None, stations queryset)] for the daily report.
 
     Every active station manager and district chief account with an email gets
     the stations of their scope; registry addresses not held by such an account
-    get the stations listed under them.
+    get the stations listed under them. With `city`, only that city's stations
+    count (a recipient with none there gets no report).
     """
     from .scoping import stations_for
 
@@ -64,14 +65,18 @@ def report_recipients():
         .order_by("username")
     )
     for user in users:
-        recipients.append((user.email, user, stations_for(user)))
+        stations = stations_for(user)
+        if city is not None:
+            stations = stations.filter(district__city=city)
+        recipients.append((user.email, user, stations))
         covered.add(user.email.strip().lower())
 
     # Registry contacts: one entry per address, covering every station listed under it.
     # Station ids are gathered in one pass (the email columns have no index, and
     # at national scale there are about as many addresses as stations).
     station_ids, spelling = defaultdict(set), {}
-    rows = Station.objects.values_list("pk", "manager_email", "district__chief_email").iterator(chunk_size=5000)
+    registry = Station.objects.all() if city is None else Station.objects.filter(district__city=city)
+    rows = registry.values_list("pk", "manager_email", "district__chief_email").iterator(chunk_size=5000)
     for pk, manager_email, chief_email in rows:
         for email in (manager_email, chief_email):
             key = (email or "").strip().lower()

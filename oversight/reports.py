@@ -29,12 +29,13 @@ class DailyReport:
     body: str
 
 
-def daily_reports(day):
-    """One report per manager / chief address with at least one station, for `day`.
+def daily_reports(day, city=None):
+    """One report per manager / chief address with at least one station, for `day`
+    (with `city`: only that city's stations, and only addresses that have some there).
 
     A generator: at national scale there are about as many reports as stations.
     """
-    for email, user, stations in report_recipients():
+    for email, user, stations in report_recipients(city):
         activity = selectors.day_activity(stations, day)
         if not activity.stations_in_scope:
             continue

@@ -11,6 +11,7 @@ from django.urls import reverse
 from oversight import roles
 from oversight.reports import daily_reports
 from ratings.models import StationDay
+from stations.models import City
 
 DAY = datetime.date(2026, 5, 20)
 
@@ -116,3 +117,51 @@ def test_one_failed_address_does_not_stop_the_others(world, monkeypatch):
     with pytest.raises(CommandError, match="chief@example.org"):
         call_command("daily_report", "--date", DAY.isoformat())
     assert len(mail.outbox) == 4
+
+
+@pytest.fixture
+def other_city(world, make_station, make_staff):
+    from stations.models import District
+
+    jinan = City.objects.create(code="jinan", name_zh="济南市", name_en="Jinan")
+    lixia = District.objects.create(
+        city=jinan, code="lixia", name_zh="历下区", name_en="Lixia", chief_email="chief.lixia@example.org"
+    )
+    station = make_station(code="JN-LX-D", district=lixia, manager_email="d.manager@example.org")
+    StationDay.objects.create(station=station, date=DAY, scans=5, ratings=1, satisfied=1)
+    # One manager who looks after a station in each city.
+    both = make_staff(roles.STATION_MANAGER, stations=[station, world["c"]], email="both@example.org")
+    return {"station": station, "both": both}
+
+
+def test_city_limits_recipients_and_stations_to_that_city(world, other_city):
+    everywhere = by_email(daily_reports(DAY))
+    assert {"d.manager@example.org", "chief.lixia@example.org", "chief@example.org"} <= set(everywhere)
+    assert [row.code for row in everywhere["both@example.org"].activity.stations] == ["JN-LX-D", "QD-SN-C"]
+
+    qingdao = by_email(daily_reports(DAY, City.objects.get(code="qingdao")))
+    assert set(qingdao) == {
+        "a.manager@example.org", "chief@example.org", "chief.shibei@example.org",
+        "c.contact@example.org", "chief.shinan@example.org", "both@example.org",
+    }
+    assert [row.code for row in qingdao["both@example.org"].activity.stations] == ["QD-SN-C"]
+    jinan = by_email(daily_reports(DAY, City.objects.get(code="jinan")))
+    assert set(jinan) == {"d.manager@example.org", "chief.lixia@example.org", "both@example.org"}
+    assert [row.code for row in jinan["both@example.org"].activity.stations] == ["JN-LX-D"]
+    assert jinan["chief.lixia@example.org"].activity.total.scans == 5
+
+
+def test_city_option_of_the_command(world, other_city, capsys):
+    call_command("daily_report", "--date", DAY.isoformat(), "--city", "jinan", "--stdout")
+    output = capsys.readouterr().out
+    assert output.count("To: ") == 3
+    assert "JN-LX-D" in output and "QD-SB-A" not in output
+    call_command("daily_report", "--date", DAY.isoformat(), "--city", "qingdao")
+    assert len(mail.outbox) == 6
+    assert not any("JN-LX-D" in message.body for message in mail.outbox)
+
+
+def test_unknown_city_is_a_clear_error(world):
+    with pytest.raises(CommandError, match="'atlantis'.*jinan|'atlantis'.*qingdao"):
+        call_command("daily_report", "--date", DAY.isoformat(), "--city", "atlantis")
+    assert not mail.outbox

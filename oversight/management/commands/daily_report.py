@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from oversight.reports import daily_reports, send_daily_report
+from stations.models import City
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +25,19 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="Report on this day (YYYY-MM-DD) instead of yesterday.")
         # dest differs from the name: "stdout" is BaseCommand's output stream.
         parser.add_argument("--stdout", dest="print_only", action="store_true", help="Print the reports instead of emailing them.")
+        parser.add_argument("--city", metavar="CODE", help="Only this city's stations and their recipients (city code, e.g. qingdao).")
 
     def handle(self, *args, **options):
         day = self._day(options["date"])
+        city = self._city(options["city"])
         if options["print_only"]:
-            for report in daily_reports(day):
+            for report in daily_reports(day, city):
                 self.stdout.write(f"To: {report.email}\nSubject: {report.subject}\n\n{report.body}\n{'-' * 60}")
             return
         sent, failed = 0, []
         # One mail-server connection for the whole run, not one per report.
         with get_connection() as connection:
-            for report in daily_reports(day):
+            for report in daily_reports(day, city):
                 try:
                     send_daily_report(report, connection=connection)
                 except Exception as error:  # one bad address must not stop everyone else's report
@@ -42,9 +45,19 @@ class Command(BaseCommand):
                     failed.append(f"{report.email} ({error})")
                 else:
                     sent += 1
-        self.stdout.write(f"Sent {sent} daily report(s) for {day.isoformat()}.")
+        where = f" in {city.code}" if city else ""
+        self.stdout.write(f"Sent {sent} daily report(s) for {day.isoformat()}{where}.")
         if failed:
             raise CommandError(f"{len(failed)} report(s) could not be sent: " + "; ".join(failed[:20]))
+
+    def _city(self, code):
+        if code is None:
+            return None
+        try:
+            return City.objects.get(code=code.strip())
+        except City.DoesNotExist:
+            known = ", ".join(City.objects.order_by("code").values_list("code", flat=True))
+            raise CommandError(f"--city: no city with code {code!r}. Known codes: {known or 'none'}.") from None
 
     def _day(self, raw):
         if not raw:
