@@ -141,9 +141,6 @@ def test_help_spells_out_the_rule(capsys):
         assert phrase in text
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite", reason="the SQLite test database is in memory: threads cannot share it"
-)
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_runs_never_step_twice(make_station, monkeypatch):
     """Two runs read the same due stations before either writes; each station steps once."""
