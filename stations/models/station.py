@@ -279,3 +279,6 @@ class StationPosition(models.Model):
         verbose_name_plural = _("position history")
         ordering = ["station", "-since"]
         indexes = [models.Index(fields=["station", "-since"], name="position_station_since")]
+
+    def __str__(self):
+        return f"{self.address} ({self.latitude}, {self.longitude})"
