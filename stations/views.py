@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import display, selectors
 from .filters import StationFilter
@@ -54,7 +55,12 @@ def station_map(request):
                 "closed": _("Closed now"),
                 "suspended": _("Temporarily closed"),
                 "details": _("Station page"),
-                "stations": _("stations"),
+                # A cluster's count, "%(count)s" replaced in the script. Two forms
+                # cover English and Chinese; the script picks "one" for 1.
+                "stationCount": {
+                    "one": ngettext("%(count)s station", "%(count)s stations", 1),
+                    "other": ngettext("%(count)s station", "%(count)s stations", 2),
+                },
                 "zoomIn": _("Zoom in to see them"),
                 "locating": _("Finding your location…"),
                 "denied": _("Location is not available here. Choose a city or district, or type an address keyword."),

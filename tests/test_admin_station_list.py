@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -326,3 +327,14 @@ def test_export_needs_the_view_permission(client, scored, django_user_model):
     user = django_user_model.objects.create_user("clerk", "clerk@example.org", "pw-for-tests-only", is_staff=True)
     client.force_login(user)
     assert client.get(EXPORT_URL, {"format": "csv"}).status_code == 403
+
+
+def test_bad_export_requests_are_refused_in_the_users_language(admin_user):
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    chinese.force_login(admin_user)
+    response = chinese.get(EXPORT_URL, {"format": "pdf"})
+    assert response.status_code == 400
+    assert response.content.decode() == "未知的导出格式 'pdf'；请使用 csv 或 xlsx。"
+    response = chinese.get(EXPORT_URL, {"format": "csv", "no_such_field__exact": "1"})
+    assert response.status_code == 400
+    assert response.content.decode() == "列表的筛选参数无效。"

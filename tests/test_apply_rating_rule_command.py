@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from stations import rating_rule
 from stations.models import Level, LevelChange, RuleWarning, Station, Status
@@ -91,6 +92,33 @@ def test_dry_run_prints_the_same_changes_and_writes_nothing(registry, django_cap
     assert not LevelChange.objects.exists() and not RuleWarning.objects.exists()
     assert Station.objects.filter(standing_changed_at__isnull=False).count() == 0
     assert mail.outbox == []
+
+
+def test_output_is_in_the_operators_language(registry, django_capture_on_commit_callbacks):
+    """From cron no language is chosen, so the report comes in the portal's default, Chinese."""
+    national, city, at_risk = registry["national"], registry["city"], registry["at_risk"]
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        dry = apply("--as-of", "2025-04-01", "--dry-run")
+        out = apply("--as-of", "2025-04-01")
+        with pytest.raises(CommandError, match="^--as-of 必须是 YYYY-MM-DD 格式的日历日期"):
+            apply("--as-of", "yesterday")
+    assert dry.startswith("三个月无评价规则，执行日期 2025-04-01（演练：不写入、不发送任何内容）\n")
+    assert f"{national.code}：将调整 国家级标准 -> 省级标准（应于 2025-04-01 降级或摘牌）" in dry
+    assert f"{at_risk.code}：有风险，将发送提醒（将于 2025-04-20 降级或摘牌）" in dry
+    assert "将提醒：1\n" in dry
+    assert out.startswith("三个月无评价规则，执行日期 2025-04-01\n")
+    assert f"{city.code}：市级标准 -> 摘牌（应于 2025-03-31 降级或摘牌）" in out
+    assert (f"{at_risk.code}：有风险，已提醒 manager@example.org, chief.shibei@example.org"
+            "（将于 2025-04-20 降级或摘牌）") in out
+    assert out.endswith(
+        "已检查驿站：4 个正常（1 个暂停开放，不适用）\n"
+        "有风险（提醒期内将降级或摘牌）：1\n"
+        "已提醒：1\n"
+        "降级：1\n"
+        "  国家级标准 -> 省级标准：1\n"
+        "摘牌：1\n"
+        "已发送邮件：3\n"
+    )
 
 
 def test_default_date_is_today_in_shanghai(make_station):

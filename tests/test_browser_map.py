@@ -7,6 +7,7 @@ Nothing leaves the machine: every request that is not for the live server
 Screenshots go to test-artifacts/ (git-ignored).
 """
 
+import re
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
@@ -30,8 +31,8 @@ pytestmark = pytest.mark.browser
 def open_page(open_page):
     """Pages open at phone size unless a test asks for another."""
 
-    def open_phone_first(viewport=PHONE, geolocation=None):
-        return open_page(viewport, geolocation)
+    def open_phone_first(viewport=PHONE, geolocation=None, **options):
+        return open_page(viewport, geolocation, **options)
 
     return open_phone_first
 
@@ -186,3 +187,27 @@ def test_markers_shift_to_gcj02_on_amap_tiles(open_page, live_server, seeded, se
     lat, lng = float(station.latitude), float(station.longitude)
     expected = geo.wgs84_to_gcj02(lat, lng) if shifted else (lat, lng)
     assert marker_positions(page)[station.name] == pytest.approx(expected, abs=1e-7)
+
+
+def cluster_titles(page):
+    """Zoom the map out to country level and read the clusters' tooltips."""
+    page.wait_for_selector(".leaflet-marker-icon.pin")
+    page.evaluate("window.leafletmapmap.setZoom(5)")
+    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon.pin').length === 0")
+    page.wait_for_selector(".leaflet-marker-icon.cluster")
+    return page.locator(".leaflet-marker-icon.cluster").evaluate_all("els => els.map(e => e.title)")
+
+
+def test_cluster_counts_read_as_translated_phrases(open_page, live_server, seeded):
+    """"4 个驿站" in Chinese, "1 station" (not "1 stations") in English: a format, not a number glued to a word."""
+    page = open_page(DESKTOP, locale="zh-CN", extra_http_headers={"Accept-Language": "zh-hans"})
+    page.goto(live_server.url + "/")
+    titles = cluster_titles(page)
+    counts = [re.fullmatch(r"(\d+) 个驿站 · 放大地图查看", title) for title in titles]
+    assert all(counts), titles
+    assert sum(int(match.group(1)) for match in counts) == 4
+
+    page = open_page(DESKTOP)
+    page.goto(live_server.url + "/?amenities=microwave&level=3")
+    assert cluster_titles(page) == ["1 station · Zoom in to see them"]
+    assert page.errors == []

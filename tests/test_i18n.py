@@ -72,3 +72,28 @@ def test_the_admin_speaks_chinese_by_default():
     html = Client().get(reverse("admin:login")).content.decode()
     with translation.override("zh-hans"):
         assert translation.gettext("Log in") in html
+
+
+@pytest.mark.django_db
+def test_open_is_translated_by_what_is_open():
+    """One English word, three Chinese ones: a station open now, a task still to do, an alert not yet handled."""
+    from oversight.admin.filters import OpenAlertFilter
+    from oversight.models import RectificationTask
+
+    html = Client().get(reverse("stations:map")).content.decode()
+    assert '<span class="pin open">1</span>开放中</span>' in html
+    with translation.override("zh-hans"):
+        assert str(RectificationTask.Status.OPEN.label) == "待处理"
+        assert str(dict(OpenAlertFilter.lookups(None, None, None))["open"]) == "未处理"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "one", "many"), [
+    ("zh-hans", "%(count)s 个驿站", "%(count)s 个驿站"),
+    ("en", "%(count)s station", "%(count)s stations"),
+])
+def test_the_map_gets_a_translated_format_for_a_cluster_count(language, one, many):
+    """The script fills in the number; it does not glue a number to a word."""
+    response = Client(HTTP_ACCEPT_LANGUAGE=language).get(reverse("stations:map"))
+    text = response.context["map_config"]["text"]
+    assert text["stationCount"] == {"one": one, "other": many}

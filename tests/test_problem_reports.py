@@ -1,5 +1,7 @@
 """Report a problem: public, no login, same anti-abuse and privacy rules; staff handle it."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -142,3 +144,14 @@ def test_station_page_shows_last_problem_to_staff_in_scope_only(client, make_sta
     page = client.get(detail).content.decode()
     assert "Last reported problem" in page and "门锁坏了" in page and "1 open report" in page
     assert reverse("ratings:poster", args=[station.code]) in page
+
+
+def test_an_unhandled_report_reads_as_unhandled_in_chinese(make_station, make_staff):
+    """"open" here is a report's state (未处理), not a station's opening hours (开放中)."""
+    station = make_station()
+    Client().post(report_url(station), {"kind": "closed"})
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    chinese.force_login(make_staff(roles.STATION_MANAGER, stations=[station]))
+    page = chinese.get(reverse("stations:detail", args=[station.code])).content.decode()
+    assert "1 条未处理反馈" in page
+    assert re.search(r"\(\d{4}-\d\d-\d\d \d\d:\d\d, 未处理\)", page)

@@ -151,3 +151,14 @@ def test_device_hashes_are_forgotten_after_the_cooldown(make_station, settings):
     assert "Forgot the device hash of 1 rating(s) and 1 problem report(s); deleted 0 idle" in out.getvalue()
     assert Rating.objects.filter(device_hash="").count() == 1
     assert ProblemReport.objects.get().device_hash == ""
+
+
+def test_forget_rating_devices_reports_in_the_operators_language():
+    """From cron no language is chosen, so the summary comes in the portal's default, Chinese."""
+    from django.core.management import call_command
+    from django.utils import translation
+
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("forget_rating_devices", stdout=out)
+    assert out.getvalue() == "已清除 0 条评价和 0 条问题反馈的设备哈希；删除了 0 条闲置的限流计数记录。\n"

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import RectificationTask
 
@@ -53,7 +54,7 @@ class OpenAlertFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("open", _("open")), ("acknowledged", _("acknowledged"))]
+        return [("open", pgettext_lazy("alert status", "open")), ("acknowledged", _("acknowledged"))]
 
     def queryset(self, request, queryset):
         if self.value() == "open":

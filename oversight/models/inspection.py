@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stations.models import Level, Status
 
@@ -139,7 +140,7 @@ class RectificationTask(models.Model):
     """Something a station must fix, usually opened from an inspection finding."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("task status", "open")
         DONE = "done", _("done (awaiting verification)")
         VERIFIED = "verified", _("verified")
 

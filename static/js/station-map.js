@@ -161,6 +161,13 @@
     return marker;
   }
 
+  // "12 stations" / "12 个驿站": the translated format from the page, with
+  // the English plural rule (Chinese has one form, so both entries match).
+  function stationCount(count) {
+    var format = count === 1 ? text.stationCount.one : text.stationCount.other;
+    return format.replace('%(count)s', String(count));
+  }
+
   function clusterMarker(feature) {
     var c = feature.geometry.coordinates;
     var count = feature.properties.count;
@@ -169,8 +176,8 @@
     var position = toMap(c[1], c[0]);
     var marker = L.marker(position, {
       icon: L.divIcon({ className: 'cluster', html: '<span>' + label + '</span>', iconSize: [size, size] }),
-      title: count + ' ' + text.stations + ' · ' + text.zoomIn,
-      alt: count + ' ' + text.stations
+      title: stationCount(count) + ' · ' + text.zoomIn,
+      alt: stationCount(count)
     });
     marker.on('click', function () {
       map.setView(position, Math.min(map.getZoom() + 3, map.getMaxZoom()));

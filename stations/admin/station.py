@@ -214,11 +214,13 @@ class StationAdmin(StandingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         request.GET = request.GET.copy()
         format = request.GET.pop("format", [CSV])[-1]
         if format not in FORMATS:
-            return HttpResponseBadRequest(f"Unknown export format {format!r}; use csv or xlsx.")
+            return HttpResponseBadRequest(
+                _("Unknown export format %(format)s; use csv or xlsx.") % {"format": repr(format)}
+            )
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
-            return HttpResponseBadRequest("The list's filter parameters are not valid.")
+            return HttpResponseBadRequest(str(_("The list's filter parameters are not valid.")))
         return station_export_response(changelist.get_queryset(request), format)
 
     @admin.action(description=_("Export selected stations as CSV"), permissions=["view"])

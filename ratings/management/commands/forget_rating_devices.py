@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from ...services import device_hashes_forget
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ratings, reports, buckets = device_hashes_forget()
         self.stdout.write(
-            f"Forgot the device hash of {ratings} rating(s) and {reports} problem report(s); "
-            f"deleted {buckets} idle rate-limit bucket(s)."
+            _("Forgot the device hash of %(ratings)d rating(s) and %(reports)d problem report(s); "
+              "deleted %(buckets)d idle rate-limit bucket(s).")
+            % {"ratings": ratings, "reports": reports, "buckets": buckets}
         )

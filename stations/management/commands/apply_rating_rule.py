@@ -2,6 +2,7 @@ import datetime
 import re
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from stations import rating_rule
 from stations.models import Level, Status
@@ -44,47 +45,72 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.print_report(report)
         if report.failures:
-            raise CommandError(f"{len(report.failures)} station(s) failed; see the lines marked FAILED above.")
+            raise CommandError(
+                _("%(count)d station(s) failed; see the lines marked FAILED above.") % {"count": len(report.failures)}
+            )
         if report.email_failures:
-            raise CommandError(f"{len(report.email_failures)} email(s) could not be sent; see above.")
+            raise CommandError(
+                _("%(count)d email(s) could not be sent; see above.") % {"count": len(report.email_failures)}
+            )
 
     def print_report(self, report):
         write = self.stdout.write
-        heading = f"Rating rule as of {report.as_of.isoformat()}"
+        heading = {"date": report.as_of.isoformat()}
         if report.dry_run:
-            heading += " (dry run: nothing written, nothing sent)"
-        write(heading)
-        would = "would step " if report.dry_run else ""
+            write(_("Rating rule as of %(date)s (dry run: nothing written, nothing sent)") % heading)
+        else:
+            write(_("Rating rule as of %(date)s") % heading)
         for step in report.steps:
-            write(f"  {step.code}: {would}{standing_label(step.from_level, Status.ACTIVE)} -> "
-                  f"{standing_label(step.to_level, step.to_status)} (step due {step.due.isoformat()})")
+            values = {
+                "code": step.code,
+                "from": standing_label(step.from_level, Status.ACTIVE),
+                "to": standing_label(step.to_level, step.to_status),
+                "due": step.due.isoformat(),
+            }
+            if report.dry_run:
+                write("  " + _("%(code)s: would step %(from)s -> %(to)s (step due %(due)s)") % values)
+            else:
+                write("  " + _("%(code)s: %(from)s -> %(to)s (step due %(due)s)") % values)
         for warned in report.warnings:
-            to = f" to {', '.join(warned.to)}" if warned.to else ""
-            verb = "would be warned" if report.dry_run else "warned"
-            write(f"  {warned.code}: at risk, {verb}{to} (step due {warned.due.isoformat()})")
+            values = {"code": warned.code, "to": ", ".join(warned.to), "due": warned.due.isoformat()}
+            if report.dry_run and warned.to:
+                line = _("%(code)s: at risk, would be warned to %(to)s (step due %(due)s)")
+            elif report.dry_run:
+                line = _("%(code)s: at risk, would be warned (step due %(due)s)")
+            elif warned.to:
+                line = _("%(code)s: at risk, warned to %(to)s (step due %(due)s)")
+            else:
+                line = _("%(code)s: at risk, warned (step due %(due)s)")
+            write("  " + line % values)
         for code in report.skipped:
-            write(f"  {code}: skipped, its standing changed while the rule ran")
+            write("  " + _("%(code)s: skipped, its standing changed while the rule ran") % {"code": code})
         for code, message in report.failures:
-            write(self.style.ERROR(f"  {code}: FAILED: {message}"))
+            write(self.style.ERROR("  " + _("%(code)s: FAILED: %(message)s") % {"code": code, "message": message}))
 
-        write(f"Stations checked: {report.checked} active ({report.exempt} suspended, exempt)")
-        write(f"At risk (step due within the warning period): {report.at_risk}")
-        write(f"Warned{' (would be)' if report.dry_run else ''}: {len(report.warnings)}")
-        write(f"Downgraded: {len(report.downgraded)}")
+        write(_("Stations checked: %(checked)d active (%(exempt)d suspended, exempt)")
+              % {"checked": report.checked, "exempt": report.exempt})
+        write(_("At risk (step due within the warning period): %(count)d") % {"count": report.at_risk})
+        if report.dry_run:
+            write(_("Warned (would be): %(count)d") % {"count": len(report.warnings)})
+        else:
+            write(_("Warned: %(count)d") % {"count": len(report.warnings)})
+        write(_("Downgraded: %(count)d") % {"count": len(report.downgraded)})
         for (from_level, to_level), count in sorted(transitions(report.downgraded).items(), reverse=True):
-            write(f"  {Level(from_level).label} -> {Level(to_level).label}: {count}")
-        write(f"Delisted: {len(report.delisted)}")
+            write("  " + _("%(from)s -> %(to)s: %(count)d")
+                  % {"from": Level(from_level).label, "to": Level(to_level).label, "count": count})
+        write(_("Delisted: %(count)d") % {"count": len(report.delisted)})
         if report.skipped:
-            write(f"Skipped: {len(report.skipped)}")
+            write(_("Skipped: %(count)d") % {"count": len(report.skipped)})
         if not report.dry_run:
-            write(f"Emails sent: {report.emails_sent}")
+            write(_("Emails sent: %(count)d") % {"count": report.emails_sent})
         if report.failures:
-            write(self.style.ERROR(f"Failed: {len(report.failures)}"))
+            write(self.style.ERROR(_("Failed: %(count)d") % {"count": len(report.failures)}))
         if report.email_failures:
             code, message = report.email_failures[0]
             write(self.style.ERROR(
-                f"Emails not sent: {len(report.email_failures)} (first: {code}: {message}); "
-                "warnings not sent will be tried again on the next run"
+                _("Emails not sent: %(count)d (first: %(code)s: %(message)s); "
+                  "warnings not sent will be tried again on the next run")
+                % {"count": len(report.email_failures), "code": code, "message": message}
             ))
 
 
@@ -94,7 +120,9 @@ def parse_date_option(value):
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise CommandError(f"--as-of must be a calendar date written YYYY-MM-DD, e.g. 2026-04-15; got {value!r}.")
+    raise CommandError(
+        _("--as-of must be a calendar date written YYYY-MM-DD, e.g. 2026-04-15; got %(value)s.") % {"value": repr(value)}
+    )
 
 
 def standing_label(level, status):
