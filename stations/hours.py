@@ -18,6 +18,8 @@ Everything that asks whether a station is open (pages, API, the database
 filter through OpeningSpan rows) goes through weekly_spans().
 """
 
+import functools
+import json
 import re
 from datetime import datetime
 
@@ -118,8 +120,23 @@ def minute_of_week(moment: datetime):
 
 def is_open(schedule, moment=None):
     """Is a station with this schedule open at `moment` (default: now)?"""
-    minute = minute_of_week(moment or timezone.now())
-    return any(start <= minute < end for start, end in weekly_spans(schedule))
+    return is_open_at_minute(schedule, minute_of_week(moment or timezone.now()))
+
+
+def is_open_at_minute(schedule, minute):
+    """is_open() for a minute of the week (minute_of_week), for many stations at one moment."""
+    return any(start <= minute < end for start, end in _open_spans(_key(schedule)))
+
+
+# A page or feed of stations shares a handful of schedules, so the spans and
+# the text form are worked out once per distinct schedule (keyed by its JSON).
+def _key(schedule):
+    return json.dumps(schedule, sort_keys=True)
+
+
+@functools.lru_cache(maxsize=1024)
+def _open_spans(key):
+    return tuple(weekly_spans(json.loads(key)))
 
 
 def always_open_schedule():
@@ -182,7 +199,12 @@ def parse_text(text):
 
 def to_text(schedule):
     """The canonical text form; parse_text(to_text(s)) == normalize(s)."""
-    schedule = normalize(schedule)
+    return _text(_key(schedule))
+
+
+@functools.lru_cache(maxsize=1024)
+def _text(key):
+    schedule = normalize(json.loads(key))
     if is_always_open(schedule):
         return "24/7"
     groups = []  # runs of consecutive days with identical spans

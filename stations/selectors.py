@@ -3,6 +3,7 @@ the API show. Filtering goes through stations.filters.StationFilter."""
 
 import heapq
 import math
+from typing import NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Avg, Count, FloatField, Func, IntegerField
@@ -87,14 +88,24 @@ def rating_summary(station):
     }
 
 
+class Nearby(NamedTuple):
+    """One nearby() hit: the exact distance, then the code that breaks ties."""
+
+    distance_m: float
+    code: str
+    pk: int
+
+
 def nearby(queryset, *, lat, lng, radius_m=DEFAULT_RADIUS_M, limit=DEFAULT_LIMIT):
-    """Stations of `queryset` within radius_m of (lat, lng), nearest first.
+    """Stations of `queryset` within radius_m of (lat, lng), nearest first,
+    as Nearby(distance_m, code, pk) tuples.
 
     A bounding box on the indexed (latitude, longitude) columns narrows the
     candidates in the database; the exact great-circle distance is then
     computed here for those rows only, so SQLite and PostgreSQL give the same
-    answer to the last bit. Ties (same distance) go by station code. Each
-    returned station carries `distance_m`.
+    answer to the last bit. Ties (same distance) go by station code. Only
+    keys come back: the caller fetches what it shows for just these stations
+    (stations.api.representation).
     """
     # Search growing circles: in a dense city the first, small one already
     # holds `limit` stations, and then they are the nearest of all (anything
@@ -103,14 +114,7 @@ def nearby(queryset, *, lat, lng, radius_m=DEFAULT_RADIUS_M, limit=DEFAULT_LIMIT
         hits = _within(queryset, lat, lng, step)
         if len(hits) >= limit:
             break
-    nearest = heapq.nsmallest(limit, hits)
-    stations = queryset.in_bulk([pk for _, _, pk in nearest])
-    result = []
-    for distance, _, pk in nearest:
-        station = stations[pk]
-        station.distance_m = distance
-        result.append(station)
-    return result
+    return [Nearby(*hit) for hit in heapq.nsmallest(limit, hits)]
 
 
 class GridIndex(Func):

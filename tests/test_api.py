@@ -182,6 +182,29 @@ def test_nearby_combines_with_filters_radius_and_limit(client, stations):
     assert len(rows) == 2
 
 
+def test_only_the_named_filters_are_built(client, stations, monkeypatch):
+    """Building every filter is costly: a request gets a filterset of the
+    filters it names (none without any), which still filters and validates."""
+    from stations.filters import StationFilter
+
+    built = []
+    original = StationFilter.__init__
+
+    def spy(self, *args, **kwargs):
+        built.append(sorted(type(self).base_filters))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(StationFilter, "__init__", spy)
+    everything = client.get("/api/stations/nearby/?lat=36.0871&lng=120.3751&radius=10000").json()
+    assert built == []
+    wifi = client.get("/api/stations/nearby/?lat=36.0871&lng=120.3751&radius=10000&amenities=wifi&junk=1").json()
+    assert built == [["amenities"]]
+    assert 0 < len(wifi) < len(everything)
+    response = client.get("/api/stations/?level=9&kind=union")
+    assert response.status_code == 400 and "level" in response.json()
+    assert built[-1] == ["kind", "level"]
+
+
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [

@@ -16,9 +16,9 @@ from rest_framework.renderers import JSONRenderer
 
 from ratings.models import RatingStats
 from stations import selectors
-from stations.api.representation import nearby_list_data, station_list_data
+from stations.api.representation import card_rows, nearby_list_data, station_list_data
 from stations.api.serializers import NearbyStationSerializer, StationSerializer
-from stations.models import Level, Status
+from stations.models import Level, Station, Status
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SPLIT_SHIFT = {
@@ -62,6 +62,20 @@ def _page():
     return list(selectors.with_details(selectors.public_stations()).order_by("code"))
 
 
+def _rows(stations):
+    """The card rows of these stations, in their order."""
+    rows = {row[0]: row for row in card_rows(Station.objects.filter(pk__in=[s.pk for s in stations]))}
+    return [rows[station.pk] for station in stations]
+
+
+def _with_distances(found):
+    """Model instances for nearby() hits, as the documenting serializer reads them."""
+    stations = selectors.with_details(selectors.public_stations()).in_bulk([hit.pk for hit in found])
+    for hit in found:
+        stations[hit.pk].distance_m = hit.distance_m
+    return [stations[hit.pk] for hit in found]
+
+
 def _render(data):
     return JSONRenderer().render(data)
 
@@ -72,7 +86,7 @@ def test_station_builder_gives_the_serializers_bytes(variety, language):
     with translation.override(language):
         stations = _page()
         documented = StationSerializer(stations, many=True, context={"request": request}).data
-        built = station_list_data(stations, request)
+        built = station_list_data(_rows(stations), request)
     assert len(built) == len(variety)
     assert _render(built) == _render(documented)
 
@@ -81,26 +95,24 @@ def test_station_builder_gives_the_serializers_bytes(variety, language):
 def test_nearby_builder_gives_the_serializers_bytes(variety, language):
     request = _request("/api/stations/nearby/")
     with translation.override(language):
-        stations = selectors.nearby(
-            selectors.with_details(selectors.public_stations()), lat=36.087, lng=120.375, radius_m=50000, limit=50
-        )
-        documented = NearbyStationSerializer(stations, many=True, context={"request": request}).data
-        built = nearby_list_data(stations, request)
+        found = selectors.nearby(selectors.public_stations(), lat=36.087, lng=120.375, radius_m=50000, limit=50)
+        documented = NearbyStationSerializer(_with_distances(found), many=True, context={"request": request}).data
+        built = nearby_list_data(found, request)
     assert [row["distance_m"] for row in built] == sorted(row["distance_m"] for row in built)
     assert _render(built) == _render(documented)
 
 
 def test_builder_without_a_request_gives_relative_urls_like_the_serializer(variety):
     stations = _page()
-    assert _render(station_list_data(stations, None)) == _render(StationSerializer(stations, many=True).data)
-    assert station_list_data(stations, None)[0]["url"] == f"/stations/{stations[0].code}/"
+    assert _render(station_list_data(_rows(stations), None)) == _render(StationSerializer(stations, many=True).data)
+    assert station_list_data(_rows(stations), None)[0]["url"] == f"/stations/{stations[0].code}/"
 
 
 def test_builder_diverges_when_the_data_does(variety):
     """The comparison can fail: a field the serializer reads differently shows up."""
     request = _request()
     stations = _page()
-    built = station_list_data(stations, request)
+    built = station_list_data(_rows(stations), request)
     stations[0].manager_name = "changed after building"
     assert _render(built) != _render(StationSerializer(stations, many=True, context={"request": request}).data)
 
@@ -122,11 +134,9 @@ def test_views_answer_with_the_documented_bytes(client, variety, language):
         )
 
         nearby = client.get("/api/stations/nearby/?lat=36.087&lng=120.375&radius=50000&limit=50")
-        found = selectors.nearby(
-            selectors.with_details(selectors.public_stations()), lat=36.087, lng=120.375, radius_m=50000, limit=50
-        )
+        found = selectors.nearby(selectors.public_stations(), lat=36.087, lng=120.375, radius_m=50000, limit=50)
         assert nearby.content == _render(
-            NearbyStationSerializer(found, many=True, context={"request": nearby.wsgi_request}).data
+            NearbyStationSerializer(_with_distances(found), many=True, context={"request": nearby.wsgi_request}).data
         )
 
 
@@ -150,7 +160,7 @@ def test_queries_per_page_do_not_grow_with_the_stations(client, make_station, dj
     many = {path: _queries(client, path) for path in paths}
     assert many == few
     # list: count, page, amenities, groups; nearby: one candidate query per
-    # search circle, then rows, amenities, groups; detail: the row and two prefetches.
+    # search circle, then rows, amenities, groups; detail: rows, amenities, groups.
     with django_assert_max_num_queries(4):
         assert len(client.get(paths[0]).json()["results"]) == 31
     circles = len([step for step in selectors.NEARBY_STEPS_M if step < 2000]) + 1

@@ -4,6 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from stations.models import Station
 
 
+def satisfaction_rate(satisfied, total):
+    """Share of visible ratings that are satisfied or very satisfied (0..1), None without ratings."""
+    if not total:
+        return None
+    return satisfied / total
+
+
 class RatingStats(models.Model):
     """A station's live score, counting visible ratings only.
 
@@ -55,10 +62,7 @@ class RatingStats(models.Model):
 
     @property
     def satisfaction_rate(self):
-        """Share of visible ratings that are satisfied or very satisfied (0..1), None without ratings."""
-        if not self.total:
-            return None
-        return self.satisfied / self.total
+        return satisfaction_rate(self.satisfied, self.total)
 
 
 class StationDay(models.Model):

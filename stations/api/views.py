@@ -2,6 +2,7 @@
 shared StationFilter (applied by DjangoFilterBackend)."""
 
 import hashlib
+import itertools
 import json
 
 from django.conf import settings
@@ -10,18 +11,34 @@ from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import selectors
-from ..filters import BBoxField, StationFilter
+from ..filters import BBoxField, StationFilter, narrowed
+from ..models import Station
 from .pagination import StationPagination
-from .representation import nearby_list_data, station_list_data
+from .representation import card_rows, feature_rows, nearby_list_data, station_features, station_list_data
 from .serializers import MapQuerySerializer, NearbyQuerySerializer, NearbyStationSerializer, StationSerializer
 
 GEOJSON = "application/geo+json"
+# Stations per database round trip when the whole feed is streamed.
+EXPORT_CHUNK = 2000
+
+
+class StationFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that builds only the filters the request names
+    (stations.filters.narrowed), and no filterset at all when it names none."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        filterset_class = filterset_class and narrowed(filterset_class, request.query_params.keys())
+        if filterset_class is None:
+            return None
+        return filterset_class(**self.get_filterset_kwargs(request, queryset, view))
 
 
 class PublicAPIView(GenericAPIView):
@@ -42,14 +59,14 @@ class StationListView(PublicAPIView, ListAPIView):
 
     serializer_class = StationSerializer
     pagination_class = StationPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StationFilterBackend]
     filterset_class = StationFilter
 
     def get_queryset(self):
-        return selectors.with_details(selectors.public_stations())
+        return Station.objects.public()
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(card_rows(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response(station_list_data(page, request))
 
 
@@ -60,16 +77,19 @@ class StationDetailView(PublicAPIView, RetrieveAPIView):
     lookup_field = "code"
 
     def get_queryset(self):
-        return selectors.with_details(selectors.public_stations())
+        return Station.objects.public()
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(station_list_data([self.get_object()], request)[0])
+        rows = list(card_rows(self.get_queryset().filter(code=kwargs["code"])))
+        if not rows:
+            raise NotFound()
+        return Response(station_list_data(rows, request)[0])
 
 
 class FilteredStationsView(PublicAPIView):
     """Public stations narrowed by the shared StationFilter, not paginated."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StationFilterBackend]
     filterset_class = StationFilter
     pagination_class = None
 
@@ -92,15 +112,14 @@ class NearbyStationsView(FilteredStationsView):
     def get(self, request):
         query = NearbyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        queryset = selectors.with_details(self.filter_queryset(self.get_queryset()))
-        stations = selectors.nearby(
-            queryset,
+        found = selectors.nearby(
+            self.filter_queryset(self.get_queryset()),
             lat=query.validated_data["lat"],
             lng=query.validated_data["lng"],
             radius_m=query.validated_data["radius"],
             limit=query.validated_data["limit"],
         )
-        return Response(nearby_list_data(stations, request))
+        return Response(nearby_list_data(found, request))
 
 
 class StationGeoJSONView(FilteredStationsView):
@@ -130,8 +149,7 @@ class StationGeoJSONView(FilteredStationsView):
         if zoom > selectors.CLUSTER_MAX_ZOOM and queryset.order_by()[: selectors.MAX_POINT_FEATURES + 1].count() <= (
             selectors.MAX_POINT_FEATURES
         ):
-            points = selectors.with_details(queryset).prefetch_related(None).prefetch_related("amenities")
-            return self._collection([station_feature(s) for s in points], clustered=False)
+            return self._collection(station_features(feature_rows(queryset)), clustered=False)
         cell = selectors.grid_for(zoom, bbox)
         snapped = selectors.snap_to_grid(bbox, cell)
         params = request.query_params.copy()
@@ -149,7 +167,8 @@ class StationGeoJSONView(FilteredStationsView):
         return self._collection(features, clustered=True, cell=[cell[1], cell[0]])
 
     def filter_stations(self, params):
-        return StationFilter(params, queryset=self.get_queryset()).qs
+        filterset_class = narrowed(StationFilter, params.keys())
+        return filterset_class(params, queryset=self.get_queryset()).qs if filterset_class else self.get_queryset()
 
     def _collection(self, features, *, clustered, cell=None):
         body = {"type": "FeatureCollection", "clustered": clustered, "features": features}
@@ -159,31 +178,18 @@ class StationGeoJSONView(FilteredStationsView):
 
     def _export(self, queryset):
         """Every matching station, streamed: for providers that ingest the data."""
-        stations = selectors.with_details(queryset).prefetch_related(None).prefetch_related("amenities")
+        rows = feature_rows(queryset).iterator(chunk_size=EXPORT_CHUNK)
 
         def chunks():
             yield '{"type":"FeatureCollection","clustered":false,"features":['
-            for index, station in enumerate(stations.iterator(chunk_size=2000)):
-                prefix = "," if index else ""
-                yield prefix + json.dumps(station_feature(station), ensure_ascii=False, separators=(",", ":"))
+            first = True
+            while chunk := list(itertools.islice(rows, EXPORT_CHUNK)):
+                for feature in station_features(chunk):
+                    yield ("" if first else ",") + json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
+                    first = False
             yield "]}"
 
         return StreamingHttpResponse(chunks(), content_type=GEOJSON)
-
-
-def station_feature(station):
-    return {
-        "type": "Feature",
-        "id": station.code,
-        "geometry": {"type": "Point", "coordinates": [float(station.longitude), float(station.latitude)]},
-        "properties": {
-            "name": station.name,
-            "level": station.level,
-            "status": station.status,
-            "open_now": station.is_open(),
-            "amenities": [amenity.slug for amenity in station.amenities.all()],
-        },
-    }
 
 
 def cluster_feature(cluster):

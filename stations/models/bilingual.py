@@ -3,6 +3,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def english_is_active():
+    """Names show in English when English is active, else in Chinese (the default)."""
+    return (get_language() or "zh-hans").lower().startswith("en")
+
+
 class BilingualName(models.Model):
     """Catalogue rows that staff manage in the admin carry both names.
 
@@ -18,8 +23,7 @@ class BilingualName(models.Model):
 
     @property
     def name(self):
-        language = (get_language() or "zh-hans").lower()
-        return self.name_en if language.startswith("en") else self.name_zh
+        return self.name_en if english_is_active() else self.name_zh
 
     def __str__(self):
         return self.name
