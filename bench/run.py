@@ -173,8 +173,9 @@ def server_env(database_url, static_root):
         "SECURE_COOKIES": "0",
         "BENCH_STATIC_ROOT": str(static_root),
         "LOG_LEVEL": "WARNING",
-        # No mail server here: mail is built as in production but kept in memory.
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # No mail server here: each message is built and serialised as for
+        # SMTP, then dropped (bench/mail.py).
+        "EMAIL_BACKEND": "bench.mail.SerialisingBackend",
         "PYTHONPATH": str(REPO),
     })
     return env

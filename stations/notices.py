@@ -6,6 +6,9 @@ rather than templates: a first run over a national registry may write tens
 of thousands of them.
 """
 
+import functools
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import translation
@@ -21,16 +24,57 @@ def recipients(station):
     return list(dict.fromkeys(address.strip() for address in addresses if address and address.strip()))
 
 
-def describe_step(to_level, to_status):
+@functools.lru_cache(maxsize=8)
+def _wording(language):
+    """The notices' sentences and labels in `language`, translated once: a
+    first run over a national registry writes tens of thousands of messages,
+    and looking each sentence up per message was a third of the run."""
+    with translation.override(language):
+        return SimpleNamespace(
+            delisted=_("delisted"),
+            downgraded_to=_("downgraded to %(level)s"),
+            station_line=_("Station %(code)s %(name)s (%(address)s)"),
+            warning_subject=_("Station %(code)s %(name)s will be %(step)s on %(due)s without a rating"),
+            last_rating=_("Its last rating was on %(date)s."),
+            no_rating=_("It has no ratings yet."),
+            unless=_("It is now at %(level)s. Unless a worker rates it by %(due)s, the 3-month rule "
+                     "will have it %(step)s on that day."),
+            restart_hint=_("A single rating from a worker who scans the station's QR code restarts the 3 months. "
+                           "Check that the QR poster is displayed and readable, and invite the workers who use "
+                           "the station to rate it."),
+            only_warning=_("This is the only warning for this period; you will be told if the station is "
+                           "downgraded or delisted."),
+            notice_subject=_("Station %(code)s %(name)s: %(what)s"),
+            before=_("Before: %(level)s, %(status)s."),
+            now=_("Now: %(level)s, %(status)s."),
+            reason=_("Reason: %(reason)s."),
+            delisted_note=_(
+                "The station no longer appears on the public map, pages or API, and its QR code tells "
+                "workers it is no longer listed. Its records are kept. The union can reinstate it by "
+                "decision, with a written reason."
+            ),
+            restarted_note=_(
+                "The 3-month clock starts again from this change: a rating from a worker within 3 months "
+                "keeps the station at its new level."
+            ),
+            levels={level.value: str(level.label) for level in Level},
+            statuses={status.value: str(status.label) for status in Status},
+            reasons={reason.value: str(reason.label) for reason in LevelChange.Reason},
+        )
+
+
+def _words():
+    return _wording(settings.LANGUAGE_CODE)
+
+
+def _describe_step(to_level, to_status, words):
     if to_status == Status.DELISTED:
-        return _("delisted")
-    return _("downgraded to %(level)s") % {"level": Level(to_level).label}
+        return words.delisted
+    return words.downgraded_to % {"level": words.levels[to_level]}
 
 
-def _station_line(station):
-    return _("Station %(code)s %(name)s (%(address)s)") % {
-        "code": station.code, "name": station.name, "address": station.address,
-    }
+def _station_line(station, words):
+    return words.station_line % {"code": station.code, "name": station.name, "address": station.address}
 
 
 def rule_warning_message(station, verdict):
@@ -38,29 +82,22 @@ def rule_warning_message(station, verdict):
     to = recipients(station)
     if not to:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        step = describe_step(verdict.to_level, verdict.to_status)
-        due = verdict.due.isoformat()
-        subject = _("Station %(code)s %(name)s will be %(step)s on %(due)s without a rating") % {
-            "code": station.code, "name": station.name, "step": step, "due": due,
-        }
-        last = standing.last_rated_at(station)
-        lines = [
-            _station_line(station),
-            "",
-            _("Its last rating was on %(date)s.") % {"date": standing.local_date(last).isoformat()}
-            if last else _("It has no ratings yet."),
-            _("It is now at %(level)s. Unless a worker rates it by %(due)s, the 3-month rule "
-              "will have it %(step)s on that day.") % {"level": Level(station.level).label, "due": due, "step": step},
-            "",
-            _("A single rating from a worker who scans the station's QR code restarts the 3 months. "
-              "Check that the QR poster is displayed and readable, and invite the workers who use "
-              "the station to rate it."),
-            "",
-            _("This is the only warning for this period; you will be told if the station is "
-              "downgraded or delisted."),
-        ]
-    return EmailMessage(subject, "\n".join(str(line) for line in lines) + "\n", None, to)
+    words = _words()
+    step = _describe_step(verdict.to_level, verdict.to_status, words)
+    due = verdict.due.isoformat()
+    subject = words.warning_subject % {"code": station.code, "name": station.name, "step": step, "due": due}
+    last = standing.last_rated_at(station)
+    lines = [
+        _station_line(station, words),
+        "",
+        words.last_rating % {"date": standing.local_date(last).isoformat()} if last else words.no_rating,
+        words.unless % {"level": words.levels[station.level], "due": due, "step": step},
+        "",
+        words.restart_hint,
+        "",
+        words.only_warning,
+    ]
+    return EmailMessage(subject, "\n".join(lines) + "\n", None, to)
 
 
 def standing_notice_message(change):
@@ -69,36 +106,21 @@ def standing_notice_message(change):
     to = recipients(station)
     if not to:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        what = describe_step(change.to_level, change.to_status)
-        subject = _("Station %(code)s %(name)s: %(what)s") % {
-            "code": station.code, "name": station.name, "what": what,
-        }
-        lines = [
-            _station_line(station),
-            "",
-            # Labels straight from the choices: get_FOO_display() is slow at this volume.
-            _("Before: %(level)s, %(status)s.") % {
-                "level": Level(change.from_level).label, "status": Status(change.from_status).label},
-            _("Now: %(level)s, %(status)s.") % {
-                "level": Level(change.to_level).label, "status": Status(change.to_status).label},
-            _("Reason: %(reason)s.") % {"reason": LevelChange.Reason(change.reason).label},
-        ]
-        if change.note:
-            lines.append(change.note)
-        lines.append("")
-        if change.to_status == Status.DELISTED:
-            lines.append(_(
-                "The station no longer appears on the public map, pages or API, and its QR code tells "
-                "workers it is no longer listed. Its records are kept. The union can reinstate it by "
-                "decision, with a written reason."
-            ))
-        else:
-            lines.append(_(
-                "The 3-month clock starts again from this change: a rating from a worker within 3 months "
-                "keeps the station at its new level."
-            ))
-    return EmailMessage(subject, "\n".join(str(line) for line in lines) + "\n", None, to)
+    words = _words()
+    what = _describe_step(change.to_level, change.to_status, words)
+    subject = words.notice_subject % {"code": station.code, "name": station.name, "what": what}
+    lines = [
+        _station_line(station, words),
+        "",
+        words.before % {"level": words.levels[change.from_level], "status": words.statuses[change.from_status]},
+        words.now % {"level": words.levels[change.to_level], "status": words.statuses[change.to_status]},
+        words.reason % {"reason": words.reasons[change.reason]},
+    ]
+    if change.note:
+        lines.append(change.note)
+    lines.append("")
+    lines.append(words.delisted_note if change.to_status == Status.DELISTED else words.restarted_note)
+    return EmailMessage(subject, "\n".join(lines) + "\n", None, to)
 
 
 def send_standing_notice(change):

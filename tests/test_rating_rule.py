@@ -472,6 +472,33 @@ def test_one_warning_per_clock_period_and_one_notice_per_step(
     assert station.code in notice.subject and station.code in notice.body
 
 
+def test_the_warning_and_the_notice_read_in_the_portal_language(
+    make_station, set_last_rating, django_capture_on_commit_callbacks
+):
+    """The exact words (Chinese, the portal's language) of both emails."""
+    station = make_station(code="QD-SB-0001", name="台东驿站", address="台东一路 1 号", level=Level.PROVINCIAL,
+                           listed_on=D(2025, 1, 1), manager_email="li@example.org")
+    set_last_rating(station, at(2025, 3, 10, 9))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(D(2025, 5, 11))
+        run(D(2025, 6, 10))
+    warning, notice = mail.outbox
+    assert warning.subject == "驿站 QD-SB-0001 台东驿站 如无评价，将于 2025-06-10 降为市级标准"
+    assert warning.body == (
+        "驿站 QD-SB-0001 台东驿站（台东一路 1 号）\n\n该驿站最近一次评价是在 2025-03-10。\n"
+        "该驿站目前为省级标准。如在 2025-06-10 前仍无劳动者评价，按照三个月规则，将于当日降为市级标准。\n\n"
+        "只要有一名劳动者扫描驿站二维码进行评价，三个月计时即重新开始。请检查二维码海报是否张贴且清晰可扫，"
+        "并邀请使用驿站的劳动者进行评价。\n\n本周期内仅提醒这一次；如驿站被降级或摘牌，将另行通知。\n"
+    )
+    assert notice.subject == "驿站 QD-SB-0001 台东驿站：降为市级标准"
+    note = LevelChange.objects.get(station=station).note
+    assert notice.body == (
+        "驿站 QD-SB-0001 台东驿站（台东一路 1 号）\n\n变更前：省级标准，正常。\n现在：市级标准，正常。\n"
+        f"原因：三个月无评价规则。\n{note}\n\n"
+        "三个月计时自本次变更起重新开始：三个月内有劳动者评价，驿站即可保持新等级。\n"
+    )
+
+
 def test_a_station_without_addresses_is_still_marked_warned(make_station, shinan):
     shinan.chief_email = ""
     shinan.save()
