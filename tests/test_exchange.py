@@ -286,7 +286,9 @@ def test_unknown_file_types_and_missing_files_are_command_errors(tmp_path):
 
 
 @pytest.mark.django_db
-def test_import_creates_new_codes_and_updates_existing_ones(stations, tmp_path):
+@pytest.mark.parametrize("batch", [5000, 2], ids=["one batch", "batches of two"])
+def test_import_creates_new_codes_and_updates_existing_ones(stations, tmp_path, monkeypatch, batch):
+    monkeypatch.setattr("stations.exchange.store._WRITE_BATCH", batch)
     path = tmp_path / "stations.csv"
     exchange.export_file(path)
     with open(path, encoding="utf-8") as handle:
@@ -308,6 +310,30 @@ def test_import_creates_new_codes_and_updates_existing_ones(stations, tmp_path):
     assert changed.opening_spans.count() == 7
     assert Station.objects.get(code=rows[1]["code"]).updated_at == before  # unchanged rows are not rewritten
     assert Station.objects.get(code="QD-SB-0950").opening_spans.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_failure_in_a_later_batch_leaves_nothing_written(shibei, tmp_path, monkeypatch):
+    from stations.exchange import store
+
+    path = tmp_path / "stations.csv"
+    write_csv(path, [{**GOOD, "code": f"QD-SB-{n:04d}"} for n in range(900, 906)])
+    monkeypatch.setattr(store, "_WRITE_BATCH", 2)
+    calls = []
+    real = store._write_related
+
+    def fail_on_the_third_batch(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        real(*args)
+
+    monkeypatch.setattr(store, "_write_related", fail_on_the_third_batch)
+    with pytest.raises(RuntimeError):
+        exchange.import_file(path)
+    assert len(calls) == 3
+    assert not Station.objects.filter(code__startswith="QD-SB-09").exists()
+    assert OpeningSpan.objects.count() == 0
 
 
 @pytest.mark.django_db

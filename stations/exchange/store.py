@@ -2,7 +2,8 @@
 
 Imports are all or nothing: every record is checked before the first write,
 and the writes run in one transaction. Writes are batched: one INSERT per
-table per few thousand records, a few lookups per thousand codes.
+table per few thousand records, a few lookups per thousand codes, and only
+one batch of existing stations in memory at a time.
 """
 
 import csv
@@ -70,17 +71,19 @@ def import_records(raw_records, *, update_existing=True, actor=None):
 
     result = ImportResult()
     with transaction.atomic():
-        existing = {}
-        codes = [data["code"] for data in records]
-        for chunk in _chunks(codes, _BATCH):
-            for station in Station.objects.filter(code__in=chunk).select_related("district__city"):
-                existing[station.code] = station
-        new = [data for data in records if data["code"] not in existing]
-        result.created = _create(new, catalogues)
-        if update_existing:
-            _update([data for data in records if data["code"] in existing], existing, catalogues, actor, result)
-        else:
-            result.unchanged = len(records) - len(new)
+        # A batch at a time, so only one batch of existing stations is held
+        # in memory (all of them at once took 2 GB for 200,000 stations).
+        for batch in _chunks(records, _WRITE_BATCH):
+            existing = {}
+            for chunk in _chunks([data["code"] for data in batch], _BATCH):
+                for station in Station.objects.filter(code__in=chunk).select_related("district__city"):
+                    existing[station.code] = station
+            new = [data for data in batch if data["code"] not in existing]
+            result.created += _create(new, catalogues)
+            if update_existing:
+                _update([data for data in batch if data["code"] in existing], existing, catalogues, actor, result)
+            else:
+                result.unchanged += len(batch) - len(new)
     return result
 
 
