@@ -24,13 +24,26 @@ _CACHE_ATTR = "_oversight_scope"
 
 
 class _Scope:
-    __slots__ = ("roles", "city_ids", "district_ids", "station_ids")
+    __slots__ = ("roles", "city_ids", "district_ids", "station_ids", "_city_district_ids")
 
     def __init__(self, role_names=(), city_ids=(), district_ids=(), station_ids=()):
         self.roles = frozenset(role_names)
         self.city_ids = list(city_ids)
         self.district_ids = list(district_ids)
         self.station_ids = list(station_ids)
+        self._city_district_ids = None
+
+    @property
+    def city_district_ids(self):
+        """The districts of the user's cities. City staff are scoped by these
+        ids rather than through a join to the district's city: the planner
+        then reads the (district, code) index instead of walking every
+        station in code order to find one city's (docs/BENCHMARKS.md)."""
+        if self._city_district_ids is None:
+            self._city_district_ids = list(
+                District.objects.filter(city_id__in=self.city_ids).order_by("pk").values_list("pk", flat=True)
+            )
+        return self._city_district_ids
 
 
 def _scope(user):
@@ -92,7 +105,7 @@ def scope_q(user, path=""):
     scope = _scope(user)
     q = Q(pk__in=[]) if not path else Q(**{f"{prefix}pk__in": []})
     if roles.CITY_STAFF in scope.roles and scope.city_ids:
-        q |= Q(**{f"{prefix}district__city_id__in": scope.city_ids})
+        q |= Q(**{f"{prefix}district_id__in": scope.city_district_ids})
     if scope.roles & {roles.DISTRICT_CHIEF, roles.INSPECTOR} and scope.district_ids:
         q |= Q(**{f"{prefix}district_id__in": scope.district_ids})
     if scope.roles & {roles.STATION_MANAGER, roles.LIAISON} and scope.station_ids:

@@ -323,6 +323,22 @@ def test_district_chief_lists_and_exports_only_their_district(client, scored, sh
     assert client.get(reverse("admin:stations_station_change", args=[scored[0].pk])).status_code == 404
 
 
+def test_city_staff_list_their_city_district_by_district(client, make_station, make_staff, shibei, shinan):
+    """City staff see their city, grouped by district then by code (the
+    order the (district, code) index serves), and no other city's stations."""
+    from stations.models import City, District
+
+    other_city = City.objects.create(code="xianyang", name_zh="咸阳", name_en="Xianyang")
+    qindu = District.objects.create(city=other_city, code="qindu", name_zh="秦都区", name_en="Qindu")
+    for code, district in [("QD-B", shinan), ("QD-A", shibei), ("QD-D", shinan), ("QD-C", shibei), ("XY-A", qindu)]:
+        make_station(code=code, district=district)
+    staff = make_staff(roles.CITY_STAFF, city=shibei.city)
+    client.force_login(staff)
+    first, second = sorted([shibei, shinan], key=lambda district: district.pk)
+    by_district = {shibei.pk: ["QD-A", "QD-C"], shinan.pk: ["QD-B", "QD-D"]}
+    assert codes(changelist(client)) == by_district[first.pk] + by_district[second.pk]
+
+
 def test_export_needs_the_view_permission(client, scored, django_user_model):
     user = django_user_model.objects.create_user("clerk", "clerk@example.org", "pw-for-tests-only", is_staff=True)
     client.force_login(user)

@@ -83,7 +83,9 @@ class StationAdmin(StandingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         AtRiskListFilter,
         ("amenities", admin.RelatedFieldListFilter),
     ]
-    ordering = ("code",)
+    # District by district, then by code: the (district, code) index serves
+    # this order for a district's, a city's or the whole country's list.
+    ordering = ("district_id", "code")
     readonly_fields = ("hours_text", "rating_token", "standing_changed_at", "created_at", "updated_at")
     actions = ["export_selected_csv", "export_selected_xlsx", *STATION_ACTIONS]
     inlines = [StationPositionInline]
