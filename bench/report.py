@@ -102,10 +102,11 @@ def server_time_table(result):
 
 def commands_table(result):
     vendor = result["machine"]["database"]
-    lines = ["| Command | seconds | exit | output (last line) | target |", "|---|---:|---:|---|---|"]
+    lines = ["| Command | seconds | CPU s | peak MB | exit | output (last line) | target |",
+             "|---|---:|---:|---:|---:|---|---|"]
     for name, c in (result.get("commands") or {}).items():
         if c.get("missing"):
-            lines.append(f"| `{name}` | not available in this build | | | |")
+            lines.append(f"| `{name}` | not available in this build | | | | | |")
             continue
         target = ""
         if name == "apply_rating_rule" and vendor == "sqlite":
@@ -117,12 +118,14 @@ def commands_table(result):
         command = re.sub(r"/\S*/bench/out/", "bench/out/", c["command"])
         label = f"{name}<br>`{command}`" if name.split(" ")[0] != name or "(" in name else f"`{command}`"
         if c.get("note"):
-            lines.append(f"| {label} | — | — | {c['note']} | {target} |")
+            lines.append(f"| {label} | — | — | — | — | {c['note']} | {target} |")
             continue
         last = re.sub(r"/\S*/bench/out/", "bench/out/", (c.get("output_tail") or [""])[-1]).replace("|", "\\|")[:120]
         if c["exit_code"] in (-15, -9):
             last, target = f"did not finish: stopped after {c['seconds'] / 60:.0f} min", ""
-        lines.append(f"| {label} | {c['seconds']:.1f} | {c['exit_code']} | {last} | {target} |")
+        cpu = f"{c['cpu_seconds']:.1f}" if "cpu_seconds" in c else "—"
+        peak = f"{c['max_rss_mb']:.0f}" if c.get("max_rss_mb") else "—"
+        lines.append(f"| {label} | {c['seconds']:.1f} | {cpu} | {peak} | {c['exit_code']} | {last} | {target} |")
     return "\n".join(lines)
 
 

@@ -384,15 +384,33 @@ def _depth(rows, row):
     return depth
 
 
-def timed_command(env, *args, stdin=None):
-    """Run `manage.py <args>` in a fresh process; wall-clock seconds and exit code."""
+def timed_command(env, *args, stdin=None, timeout=None):
+    """Run `manage.py <args>` in a fresh process: wall-clock seconds, CPU
+    seconds, peak resident memory (bench/peak.py) and exit code; stopped
+    after `timeout` seconds."""
+    import threading
+
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "manage.py", *args], env=env, cwd=REPO, capture_output=True,
-                            text=True, stdin=stdin)
-    seconds = time.perf_counter() - started
-    tail = (result.stdout + result.stderr).strip().splitlines()[-6:]
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as output, \
+            tempfile.NamedTemporaryFile(mode="r", encoding="ascii", suffix=".peak") as peak:
+        process = subprocess.Popen([sys.executable, "-m", "bench.peak", *args],
+                                   env={**env, "BENCH_PEAK_FILE": peak.name}, cwd=REPO, stdout=output,
+                                   stderr=subprocess.STDOUT, stdin=stdin, text=True)
+        timer = threading.Timer(timeout, process.terminate) if timeout else None
+        if timer:
+            timer.start()
+        _pid, status, usage = os.wait4(process.pid, 0)  # this child's own CPU time
+        if timer:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        output.seek(0)
+        tail = output.read().strip().splitlines()[-6:]
+        peak_kb = peak.read().strip()
     return {"command": "python manage.py " + " ".join(args), "seconds": seconds,
-            "exit_code": result.returncode, "output_tail": tail}
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "max_rss_mb": int(peak_kb) / 1024 if peak_kb.isdigit() else None,
+            "exit_code": process.returncode, "output_tail": tail}
 
 
 def empty_registry_url(connection):
@@ -661,7 +679,11 @@ def run_commands(args, env, results, connection):
 
     if wanted("daily_report"):
         yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
-        commands["daily_report"] = timed_command(env, "daily_report", "--date", yesterday, "--stdout")
+        commands["daily_report --city"] = timed_command(
+            env, "daily_report", "--date", yesterday, "--stdout", "--city", args.city, stdin=subprocess.DEVNULL)
+        # The whole country in one run, stopped after 20 minutes if need be.
+        commands["daily_report"] = timed_command(
+            env, "daily_report", "--date", yesterday, "--stdout", stdin=subprocess.DEVNULL, timeout=20 * 60)
     elif not command_exists("daily_report"):
         commands["daily_report"] = {"missing": True}
 

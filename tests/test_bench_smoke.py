@@ -37,7 +37,7 @@ def smoke_run(tmp_path_factory):
     env["DATABASE_URL"] = f"sqlite:///{folder / 'smoke.sqlite3'}"
     command = [
         sys.executable, "-m", "bench.run", "--smoke", "--port", str(_free_port()), "--duration", "1",
-        "--skip-commands", "--only", ",".join(SCENARIOS), "--out", str(out),
+        "--commands", "apply_rating_rule,daily_report", "--only", ",".join(SCENARIOS), "--out", str(out),
     ]
     has_wrk = shutil.which("wrk") is not None
     if not has_wrk:
@@ -65,6 +65,19 @@ def test_smoke_measures_admin_server_time_and_explains_the_queries(smoke_run):
     pages = {plan["page"] for plan in results["plans"]}
     assert {"nearby (dense point)", "map, city zoom", "admin station list"} <= pages
     assert all(plan["plan"].strip() for plan in results["plans"])
+
+
+def test_smoke_times_commands_with_their_cpu_and_peak_memory(smoke_run):
+    results, _ = smoke_run
+    commands = results["commands"]
+    assert {"apply_rating_rule", "daily_report --city", "daily_report"} <= set(commands)
+    for name, command in commands.items():
+        assert command["exit_code"] == 0, (name, command["output_tail"])
+        assert 0 < command["cpu_seconds"] <= command["seconds"] * 1.5, name
+        assert 20 < command["max_rss_mb"] < 400, name
+    # Each command's own peak (bench/peak.py): wait4's figure was the runner's
+    # memory copied at fork, the same for every command.
+    assert len({command["max_rss_mb"] for command in commands.values()}) > 1
 
 
 def test_smoke_http_scenarios_answer_and_every_rating_is_counted(smoke_run):
