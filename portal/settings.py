@@ -128,8 +128,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # not fail with "database is locked": WAL lets readers run beside the one
     # writer, IMMEDIATE takes the write lock at BEGIN so a transaction never
     # has to upgrade a read lock (which is what deadlocks), and the timeout
-    # is how long a writer waits for its turn.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # is how long a writer waits for its turn. Connections persist like
+    # PostgreSQL's (CONN_MAX_AGE): opening one and reading the schema again
+    # cost about 0.7 ms of every request.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
