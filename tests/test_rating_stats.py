@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -111,11 +112,16 @@ def test_incremental_stats_equal_rebuilt_stats(make_station, admin_user, ops):
     incremental = snapshot()
     services.stats_rebuild()
     assert snapshot() == incremental
-    # A rebuild from nothing (lost counters) gives the same numbers too, scans aside.
+    # A rebuild from nothing (lost counters) gives the same numbers too, scans aside,
+    # whether all stations are one chunk or each station is its own.
     RatingStats.objects.all().delete()
     StationDay.objects.update(ratings=0, satisfied=0, dissatisfied=0)
-    services.stats_rebuild()
+    services.stats_rebuild(chunk_size=1)
     assert snapshot() == incremental
+    assert services.stats_rebuild() == services.RebuildResult(
+        stations=len(incremental[0]), days=sum(1 for day in incremental[1].values() if day[1]),
+        stations_changed=0, days_changed=0,
+    )
     Rating.objects.all().delete()
     StationDay.objects.all().delete()
     RatingStats.objects.all().delete()
@@ -138,6 +144,97 @@ def test_rebuild_command_repairs_broken_counters(make_station, admin_user):
     out = io.StringIO()
     call_command("rebuild_rating_stats", "--dry-run", stdout=out)
     assert out.getvalue().startswith("0 station(s)")
+
+
+def test_rebuild_writes_only_what_differs(make_station, admin_user):
+    station, other = make_station(), make_station()
+    kept = submit(station, 5, 0, 1)
+    hidden = submit(station, 1, 24 * 60, 2)  # the next local day
+    submit(other, 4, 0, 3)
+    services.rating_hide(rating=hidden, reason=HideReason.SPAM, actor=admin_user)
+    services.scan_record(station=other, at=T0 + datetime.timedelta(days=3))  # a day with a scan only
+    services.scan_record(station=station, at=hidden.created_at)  # scanned, rated, rating hidden
+    correct = snapshot()
+    result = services.stats_rebuild()
+    assert (result.stations, result.days, result.stations_changed, result.days_changed) == (2, 2, 0, 0)
+
+    RatingStats.objects.filter(pk=station.pk).update(total=3, count_5=3)  # wrong counts
+    StationDay.objects.filter(station=other).update(ratings=F("ratings") + 2)  # both of its days wrong
+    StationDay.objects.create(station=station, date=datetime.date(2026, 1, 1), ratings=1, satisfied=1)  # no scan, no rating
+    StationDay.objects.filter(station=station, date=services.local_date(kept.created_at)).delete()  # lost day
+    result = services.stats_rebuild()
+    assert (result.stations, result.days, result.stations_changed, result.days_changed) == (2, 2, 1, 4)
+    assert snapshot() == correct
+    # The day whose only rating is hidden keeps its scan, counted as no rating.
+    assert StationDay.objects.get(station=station, date=services.local_date(hidden.created_at)).ratings == 0
+    assert not StationDay.objects.filter(date=datetime.date(2026, 1, 1)).exists()
+
+
+def test_failed_chunk_rolls_back_whole_and_leaves_later_stations_as_they_were(make_station, monkeypatch):
+    first, second, third = make_station(), make_station(), make_station()
+    for device, station in enumerate((first, second, third)):
+        submit(station, 5, device, device)
+    correct = snapshot()
+    RatingStats.objects.update(total=F("total") + 1, count_3=F("count_3") + 1)
+    StationDay.objects.update(ratings=F("ratings") + 1, dissatisfied=1)
+    broken = snapshot()
+
+    rebuild_chunk = services._RebuildTables.rebuild
+
+    def fails_for_second(tables, chunk):
+        done = rebuild_chunk(tables, chunk)  # the chunk's writes are done, then it fails
+        if chunk.first == second.pk:
+            raise RuntimeError("disk full")
+        return done
+
+    monkeypatch.setattr(services._RebuildTables, "rebuild", fails_for_second)
+    with pytest.raises(services.RebuildStopped) as stopped:
+        services.stats_rebuild(chunk_size=1)
+    assert stopped.value.first_station_id == second.pk
+    assert stopped.value.done.stations == 1
+    assert isinstance(stopped.value.__cause__, RuntimeError)
+
+    def station_part(snap, station):
+        stats, days = snap
+        return stats.get(station.pk), {key: value for key, value in days.items() if key[0] == station.pk}
+
+    now = snapshot()
+    assert station_part(now, first) == station_part(correct, first)
+    assert station_part(now, second) == station_part(broken, second)  # rolled back: stats and days alike
+    assert station_part(now, third) == station_part(broken, third)  # never started
+
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Run the command again"):
+        call_command("rebuild_rating_stats", "--chunk-size", "1", stdout=io.StringIO())
+    monkeypatch.undo()
+    call_command("rebuild_rating_stats", stdout=io.StringIO())
+    assert snapshot() == correct
+
+
+@pytest.mark.parametrize("zone, moments", [
+    # Asia/Shanghai: a microsecond before local midnight stays on its day.
+    ("Asia/Shanghai", ["2026-06-30T15:59:59.999999", "2026-06-30T16:00:00", "2026-06-30T15:59:59"]),
+    # A zone with summer time, around local midnight on both sides of both changes of offset.
+    ("America/New_York", [
+        "2026-03-08T04:59:59.9997", "2026-03-08T05:00:00", "2026-03-08T06:59:59", "2026-03-08T07:00:00",
+        "2026-03-09T03:59:59", "2026-03-09T04:00:00", "2026-11-01T03:59:59.5", "2026-11-01T04:00:00",
+        "2026-11-01T05:59:59", "2026-11-01T06:00:00", "2026-11-02T04:59:59", "2026-11-02T05:00:00",
+    ]),
+])
+def test_rebuild_local_dates_equal_the_live_ones(make_station, settings, zone, moments):
+    settings.TIME_ZONE = zone
+    station = make_station()
+    for device, moment in enumerate(moments):
+        services.rating_submit(
+            station=station, score=1 + device % 5, device_hash=f"{device:064x}",
+            now=datetime.datetime.fromisoformat(moment).replace(tzinfo=datetime.UTC),
+        )
+    live = snapshot()
+    StationDay.objects.all().delete()
+    RatingStats.objects.all().delete()
+    services.stats_rebuild()
+    assert snapshot() == live
 
 
 def test_rebuild_command_names_unknown_station():
