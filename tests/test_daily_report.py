@@ -165,3 +165,93 @@ def test_unknown_city_is_a_clear_error(world):
     with pytest.raises(CommandError, match="'atlantis'.*jinan|'atlantis'.*qingdao"):
         call_command("daily_report", "--date", DAY.isoformat(), "--city", "atlantis")
     assert not mail.outbox
+
+
+def _report_queries(day=DAY, city=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        reports = list(daily_reports(day, city))
+    return len(queries), reports
+
+
+def test_queries_do_not_grow_with_recipients_or_stations(world, make_station, make_staff, shinan):
+    from stations.models import District
+
+    before, reports = _report_queries()
+    assert len(reports) == 5
+    # Ten more stations with scans, each with a manager account and a registry contact,
+    # and a new district with a chief account.
+    laoshan = District.objects.create(
+        city=world["a"].district.city, code="laoshan", name_zh="崂山区", name_en="Laoshan",
+        chief_email="chief.laoshan@example.org",
+    )
+    for n in range(10):
+        station = make_station(
+            code=f"QD-LS-{n:02d}", district=laoshan if n % 2 else shinan, manager_email=f"contact{n}@example.org"
+        )
+        StationDay.objects.create(station=station, date=DAY, scans=n, ratings=1, satisfied=1)
+        make_staff(roles.STATION_MANAGER, stations=[station], email=f"manager{n}@example.org")
+    make_staff(roles.DISTRICT_CHIEF, districts=[laoshan, shinan], email="new.chief@example.org")
+
+    after, reports = _report_queries()
+    assert len(reports) == 5 + 10 + 10 + 1 + 1
+    assert after == before
+    assert after <= 10
+
+
+@pytest.fixture
+def mixed_accounts(world, make_station, make_staff, shibei, shinan, qingdao):
+    from django.contrib.auth.models import Group
+
+    extra = make_station(code="QD-SN-E", district=shinan, manager_email="")
+    StationDay.objects.create(station=extra, date=DAY, scans=3, ratings=3, satisfied=2, dissatisfied=1)
+    city_chief = make_staff(roles.CITY_STAFF, city=qingdao, email="city.chief@example.org")
+    city_chief.groups.add(Group.objects.get(name=roles.DISTRICT_CHIEF))
+    chief_manager = make_staff(roles.DISTRICT_CHIEF, districts=[shinan], stations=[world["a"]], email="cm@example.org")
+    chief_manager.groups.add(Group.objects.get(name=roles.STATION_MANAGER))
+    manager_inspector = make_staff(roles.STATION_MANAGER, districts=[shibei], stations=[extra], email="mi@example.org")
+    manager_inspector.groups.add(Group.objects.get(name=roles.INSPECTOR))
+    chief_without_districts = make_staff(roles.DISTRICT_CHIEF, stations=[extra], email="nodistricts@example.org")
+    super_manager = make_staff(None, email="super@example.org")
+    super_manager.groups.add(Group.objects.get(name=roles.STATION_MANAGER))
+    return [world["manager"], world["chief"], city_chief, chief_manager, manager_inspector,
+            chief_without_districts, super_manager]
+
+
+@pytest.mark.parametrize("city_code", [None, "qingdao"])
+def test_each_account_gets_exactly_its_scope(mixed_accounts, city_code):
+    from django.contrib.auth.models import User
+
+    from oversight import selectors
+    from oversight.scoping import stations_for
+
+    city = City.objects.get(code=city_code) if city_code else None
+    reports = by_email(daily_reports(DAY, city))
+    for account in mixed_accounts:
+        stations = stations_for(User.objects.get(pk=account.pk))
+        expected = selectors.day_activity(stations, DAY)
+        if not expected.stations_in_scope:
+            assert account.email.lower() not in reports
+            continue
+        report = reports[account.email.lower()].activity
+        assert report.stations_in_scope == expected.stations_in_scope, account.email
+        assert report.total == expected.total, account.email
+        assert [(r.code, r.counts) for r in report.stations] == [(r.code, r.counts) for r in expected.stations]
+        assert [(d.district.pk, d.counts, d.stations) for d in report.districts] == [
+            (d.district.pk, d.counts, d.stations) for d in expected.districts
+        ]
+
+
+def test_stations_not_scanned_are_listed_by_code_up_to_the_limit(world, make_station, make_staff, shinan):
+    from oversight.reports import IDLE_LIST_LIMIT
+
+    idle = [make_station(code=f"QD-IDLE-{n:02d}", district=shinan, manager_email="")
+            for n in reversed(range(IDLE_LIST_LIMIT + 2))]
+    make_staff(roles.STATION_MANAGER, stations=[world["c"], *idle], email="many@example.org")
+    body = by_email(daily_reports(DAY))["many@example.org"].body
+    listed = [line[2:].split()[0] for line in body.splitlines() if line.startswith("- QD-IDLE-")]
+    assert listed == [f"QD-IDLE-{n:02d}" for n in range(IDLE_LIST_LIMIT)]
+    assert "- QD-SN-C" in body  # the scanned one, under "per station"
+    assert "2" in body.split("QD-IDLE-49")[1]  # "… and 2 more"
