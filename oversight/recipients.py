@@ -12,7 +12,7 @@ from typing import NamedTuple
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from stations.models import District, Station
+from stations.models import Station
 
 from . import roles
 
@@ -71,60 +71,12 @@ def registry_stations(city=None):
 
 
 def _staff_station_ids(accounts, users, stations):
-    """{user pk: set of station pks} among `stations` that each user may see: a few queries in all.
+    """{user pk: set of station pks} among `stations` that each user may see,
+    by scoping's own rule applied in Python: a few queries for all users."""
+    from .scoping import StationIndex, scopes_of, station_ids_in_scope
 
-    The same rule as scoping.scope_q (superuser: everything; city union staff:
-    their city; district chiefs and inspectors: their districts; station managers
-    and liaisons: their stations; no scope row: nothing), applied in Python to
-    the stations already read instead of one query per user. `accounts` is the
-    queryset `users` were read from (a subquery here, never a list of ids).
-    """
-    from .models import StaffScope
-
-    user_ids = accounts.values("pk")
-    role_names = defaultdict(set)
-    for user_id, name in get_user_model().groups.through.objects.filter(
-        user_id__in=user_ids, group__name__in=roles.ROLE_LABELS
-    ).values_list("user_id", "group__name"):
-        role_names[user_id].add(name)
-    city_of = {}
-    for user_id, city_id in StaffScope.objects.filter(user_id__in=user_ids).values_list("user_id", "city_id"):
-        city_of[user_id] = city_id
-    scope_districts, scope_stations = defaultdict(set), defaultdict(set)
-    for user_id, district_id in StaffScope.districts.through.objects.filter(
-        staffscope__user_id__in=user_ids
-    ).values_list("staffscope__user_id", "district_id"):
-        scope_districts[user_id].add(district_id)
-    for user_id, station_id in StaffScope.stations.through.objects.filter(
-        staffscope__user_id__in=user_ids
-    ).values_list("staffscope__user_id", "station_id"):
-        scope_stations[user_id].add(station_id)
-
-    in_district = defaultdict(set)
-    for station in stations:
-        in_district[station.district_id].add(station.pk)
-    city_districts = defaultdict(set)
-    for district_id, city_id in District.objects.values_list("pk", "city_id"):
-        city_districts[city_id].add(district_id)
-    everything = {station.pk for station in stations}
-
-    result = {}
-    for user in users:
-        if user.is_superuser:  # scoping.is_all_seeing (the users are active)
-            result[user.pk] = everything
-            continue
-        seen, names = set(), role_names[user.pk]
-        if user.pk in city_of:  # without a StaffScope row a user sees nothing
-            if roles.CITY_STAFF in names and city_of[user.pk]:
-                for district_id in city_districts[city_of[user.pk]]:
-                    seen |= in_district[district_id]
-            if names & {roles.DISTRICT_CHIEF, roles.INSPECTOR}:
-                for district_id in scope_districts[user.pk]:
-                    seen |= in_district[district_id]
-            if names & {roles.STATION_MANAGER, roles.LIAISON}:
-                seen |= scope_stations[user.pk] & everything
-        result[user.pk] = seen
-    return result
+    scopes, index = scopes_of(users, accounts), StationIndex(stations)
+    return {user.pk: station_ids_in_scope(user, scopes[user.pk], index) for user in users}
 
 
 def report_recipients(stations):
