@@ -66,6 +66,20 @@ def test_command_emails_one_report_per_address(world):
     assert "QD-SB-A" in to_chief.body and "QD-SB-B" in to_chief.body and "QD-SN-C" not in to_chief.body
 
 
+def test_station_lines_read_whole_in_each_language(world, settings):
+    """Each station line is one translated sentence, its satisfaction rate
+    included; reports are written in the portal's language."""
+    call_command("daily_report", "--date", DAY.isoformat())
+    settings.LANGUAGE_CODE = "en"
+    call_command("daily_report", "--date", DAY.isoformat())
+    chinese, english = (next(m for m in mail.outbox[i * 5:(i + 1) * 5] if m.to == ["chief@example.org"])
+                        for i in (0, 1))
+    line = next(line for line in chinese.body.splitlines() if line.startswith("- QD-SB-A"))
+    assert line.endswith("扫码 10 次，评价 4 条，不满意 1 条，满意率 75%")
+    line = next(line for line in english.body.splitlines() if line.startswith("- QD-SB-A"))
+    assert line.endswith("10 scans, 4 ratings, 1 dissatisfied, 75% satisfied")
+
+
 def test_stdout_prints_instead_of_sending(world, capsys):
     call_command("daily_report", "--date", DAY.isoformat(), "--stdout")
     output = capsys.readouterr().out
