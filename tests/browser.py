@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -43,6 +44,10 @@ def chromium():
             yield browser
         finally:
             browser.close()
+            # Close that connection of its own while it is still reachable
+            # (after the loop stops asgiref hands out the thread's usual one);
+            # left open, PostgreSQL refuses to drop the test database.
+            connections.close_all()
 
 
 @pytest.fixture
