@@ -164,20 +164,32 @@ def _insert(model, columns, rows):
         ", ".join(["%s"] * len(fields)))
     adapted = [(index, _same_object_memo(adapt)) for index, field in enumerate(fields[:len(columns)])
                if (adapt := _adapter(field)) is not None]
+    def prepared(chunk):
+        if not adapted and not missing:
+            return chunk
+        params = []
+        for row in chunk:
+            values = list(row)
+            for index, adapt in adapted:
+                if values[index] is not None:
+                    values[index] = adapt(values[index])
+            values += [field.get_default() for field in missing]
+            params.append(values)
+        return params
+
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: several times faster than INSERTs for hundreds of
+            # thousands of rows, and inside the same transaction.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields))
+            with cursor.cursor.copy(copy_sql) as copy:
+                for chunk in _chunks(rows, _WRITE_BATCH):
+                    for values in prepared(chunk):
+                        copy.write_row(values)
+            return
         for chunk in _chunks(rows, _WRITE_BATCH):
-            if not adapted and not missing:
-                cursor.executemany(sql, chunk)
-                continue
-            params = []
-            for row in chunk:
-                values = list(row)
-                for index, adapt in adapted:
-                    if values[index] is not None:
-                        values[index] = adapt(values[index])
-                values += [field.get_default() for field in missing]
-                params.append(values)
-            cursor.executemany(sql, params)
+            cursor.executemany(sql, prepared(chunk))
 
 
 def _same_object_memo(adapt):
