@@ -87,6 +87,20 @@ def test_stdout_prints_instead_of_sending(world, capsys):
     assert "To: chief@example.org" in output
     assert output.count("To: ") == 5
     assert "QD-SB-B" in output
+    assert output.rstrip().endswith("Printed 5 daily report(s) for 2026-05-20.")
+
+
+def test_operators_read_the_summary_in_the_portal_language(world, capsys):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        call_command("daily_report", "--date", DAY.isoformat())
+        call_command("daily_report", "--date", DAY.isoformat(), "--city", "qingdao", "--stdout")
+        with pytest.raises(CommandError, match="必须是 YYYY-MM-DD"):
+            call_command("daily_report", "--date", "20.5.2026")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "已发送 2026-05-20 的日报 5 份。"
+    assert lines[-1] == "已输出 qingdao 2026-05-20 的日报 5 份。"
 
 
 def test_defaults_to_yesterday(world):

@@ -4,6 +4,7 @@ import logging
 from django.core.mail import get_connection
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oversight.reports import daily_reports, send_daily_report
 from stations.models import City
@@ -31,8 +32,13 @@ class Command(BaseCommand):
         day = self._day(options["date"])
         city = self._city(options["city"])
         if options["print_only"]:
+            printed = 0
             for report in daily_reports(day, city):
                 self.stdout.write(f"To: {report.email}\nSubject: {report.subject}\n\n{report.body}\n{'-' * 60}")
+                printed += 1
+            self.stdout.write(self._summary(_("Printed %(count)d daily report(s) for %(date)s."),
+                                            _("Printed %(count)d daily report(s) for %(date)s in %(city)s."),
+                                            printed, day, city))
             return
         sent, failed = 0, []
         # One mail-server connection for the whole run, not one per report.
@@ -45,10 +51,17 @@ class Command(BaseCommand):
                     failed.append(f"{report.email} ({error})")
                 else:
                     sent += 1
-        where = f" in {city.code}" if city else ""
-        self.stdout.write(f"Sent {sent} daily report(s) for {day.isoformat()}{where}.")
+        self.stdout.write(self._summary(_("Sent %(count)d daily report(s) for %(date)s."),
+                                        _("Sent %(count)d daily report(s) for %(date)s in %(city)s."),
+                                        sent, day, city))
         if failed:
-            raise CommandError(f"{len(failed)} report(s) could not be sent: " + "; ".join(failed[:20]))
+            raise CommandError(_("%(count)d report(s) could not be sent: %(addresses)s")
+                               % {"count": len(failed), "addresses": "; ".join(failed[:20])})
+
+    @staticmethod
+    def _summary(everywhere, in_city, count, day, city):
+        values = {"count": count, "date": day.isoformat(), "city": city.code if city else ""}
+        return (in_city if city else everywhere) % values
 
     def _city(self, code):
         if code is None:
@@ -57,7 +70,8 @@ class Command(BaseCommand):
             return City.objects.get(code=code.strip())
         except City.DoesNotExist:
             known = ", ".join(City.objects.order_by("code").values_list("code", flat=True))
-            raise CommandError(f"--city: no city with code {code!r}. Known codes: {known or 'none'}.") from None
+            raise CommandError(_("--city: no city with code %(code)r. Known codes: %(known)s.")
+                               % {"code": code, "known": known or _("none")}) from None
 
     def _day(self, raw):
         if not raw:
@@ -65,4 +79,4 @@ class Command(BaseCommand):
         try:
             return datetime.date.fromisoformat(raw)
         except ValueError:
-            raise CommandError(f"--date must be a date written YYYY-MM-DD, not {raw!r}.") from None
+            raise CommandError(_("--date must be a date written YYYY-MM-DD, not %(raw)r.") % {"raw": raw}) from None
