@@ -4,7 +4,7 @@ import datetime
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -125,6 +125,24 @@ def test_incremental_stats_equal_rebuilt_stats(make_station, admin_user, ops):
     Rating.objects.all().delete()
     StationDay.objects.all().delete()
     RatingStats.objects.all().delete()
+
+
+def test_rebuild_command_speaks_the_portal_language(make_station):
+    from django.utils import translation
+
+    station = make_station()
+    submit(station, 5, 0, 1)
+    RatingStats.objects.filter(pk=station.pk).update(total=3, count_5=3)
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("rebuild_rating_stats", "--dry-run", stdout=out)
+        call_command("rebuild_rating_stats", stdout=out)
+        with pytest.raises(CommandError, match="未知的驿站编码：NOPE"):
+            call_command("rebuild_rating_stats", "--station", "NOPE")
+    assert out.getvalue().splitlines() == [
+        "1 个驿站的统计与原始评价不一致（试运行，未写入任何数据）。",
+        "已重建 1 个驿站、1 个驿站日的评价统计；修改了 1 行统计、0 行驿站日数据。",
+    ]
 
 
 def test_rebuild_command_repairs_broken_counters(make_station, admin_user):

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from stations.models import Station
 
@@ -30,28 +31,31 @@ class Command(BaseCommand):
             stations = list(Station.objects.filter(code__in=station))
             missing = sorted(set(station) - {s.code for s in stations})
             if missing:
-                raise CommandError(f"Unknown station code: {', '.join(missing)}")
+                raise CommandError(_("Unknown station code: %(codes)s") % {"codes": ", ".join(missing)})
         if dry_run:
             self._compare(stations)
             return
         if chunk_size < 1:
-            raise CommandError("--chunk-size must be at least 1.")
+            raise CommandError(_("--chunk-size must be at least 1."))
 
         def progress(result, first_station_id):
             if verbosity >= 2:
-                self.stdout.write(f"  from station id {first_station_id}: {result.stations} station(s), "
-                                  f"{result.days} station-day(s) so far")
+                self.stdout.write(_("  from station id %(id)s: %(stations)d station(s), %(days)d station-day(s) so far")
+                                  % {"id": first_station_id, "stations": result.stations, "days": result.days})
 
         try:
             result = stats_rebuild(stations=stations, chunk_size=chunk_size, progress=progress)
         except RebuildStopped as stopped:
             raise CommandError(
-                f"{stopped} ({stopped.__cause__!r}). Rebuilt before that: {stopped.done.stations} station(s). "
-                "Run the command again."
+                _("The rebuild stopped at station id %(id)s (%(cause)r): the %(count)d station(s) before it were "
+                  "rebuilt, that chunk and the ones after it keep their previous statistics. Run the command again.")
+                % {"id": stopped.first_station_id, "cause": stopped.__cause__, "count": stopped.done.stations}
             ) from stopped
         self.stdout.write(
-            f"Rebuilt rating statistics for {result.stations} station(s) and {result.days} station-day(s); "
-            f"changed {result.stations_changed} statistics row(s) and {result.days_changed} station-day row(s)."
+            _("Rebuilt rating statistics for %(stations)d station(s) and %(days)d station-day(s); "
+              "changed %(stations_changed)d statistics row(s) and %(days_changed)d station-day row(s).")
+            % {"stations": result.stations, "days": result.days,
+               "stations_changed": result.stations_changed, "days_changed": result.days_changed}
         )
 
     def _compare(self, stations):
@@ -75,4 +79,5 @@ class Command(BaseCommand):
             elif have != [getattr(want, f) for f in fields]:
                 differing += 1
         differing += len(set(expected) - seen)
-        self.stdout.write(f"{differing} station(s) have statistics that differ from the raw ratings (dry run, nothing written).")
+        self.stdout.write(_("%(count)d station(s) have statistics that differ from the raw ratings "
+                            "(dry run, nothing written).") % {"count": differing})
