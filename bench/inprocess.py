@@ -12,14 +12,11 @@ busy machine alike (compare runs on the same machine only).
 """
 
 import argparse
-import os
 import random
-import secrets
 import statistics
 import time
-from pathlib import Path
 
-from bench.generate import setup_django
+from bench.profile import setup_pages
 
 SCENARIOS = ("floor", "nearby_dense", "nearby_sparse", "map_city", "map_street", "station_page", "rate_get")
 
@@ -30,16 +27,11 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    setup_django()
-    from django.conf import settings
-    from django.core.management import call_command
+    setup_pages()
     from django.test import Client
 
     from bench.run import build_workload
 
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", "--noinput", verbosity=0)
     workload = build_workload(random.Random(args.seed), 300)
     workload["floor"] = ["/bench/floor/"]
     client = Client()

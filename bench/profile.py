@@ -21,6 +21,19 @@ from pathlib import Path
 from bench.generate import setup_django
 
 
+def setup_pages():
+    """Django with the benchmark settings, ready to serve pages in-process:
+    a random SECRET_KEY unless one is set, and the manifest of hashed static
+    names that every page needs with DEBUG off."""
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", "--noinput", verbosity=0)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path")
@@ -28,14 +41,7 @@ def main(argv=None):
     parser.add_argument("--staff", metavar="CITY", help="Log in as the bench city-staff user of this city.")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    setup_django()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    # Pages need the manifest of hashed static names (DEBUG is off).
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", "--noinput", verbosity=0)
+    setup_pages()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
