@@ -23,7 +23,7 @@ from stations.models import WorkerGroup
 
 from .aspects import ASPECTS
 from .models import HideReason, Rating, StationDay
-from .services import stats_rebuild
+from .rebuild import stats_rebuild
 
 TARGET_RATINGS = 30_000
 HISTORY_DAYS = 730

@@ -10,7 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ratings import services
+from ratings import rebuild, services
 from ratings.demo import seed_rating_history
 from ratings.models import HideReason, Rating, RatingStats, StationDay
 
@@ -110,15 +110,15 @@ def test_incremental_stats_equal_rebuilt_stats(make_station, admin_user, ops):
                 else:
                     services.rating_unhide(rating=rating, actor=admin_user)
     incremental = snapshot()
-    services.stats_rebuild()
+    rebuild.stats_rebuild()
     assert snapshot() == incremental
     # A rebuild from nothing (lost counters) gives the same numbers too, scans aside,
     # whether all stations are one chunk or each station is its own.
     RatingStats.objects.all().delete()
     StationDay.objects.update(ratings=0, satisfied=0, dissatisfied=0)
-    services.stats_rebuild(chunk_size=1)
+    rebuild.stats_rebuild(chunk_size=1)
     assert snapshot() == incremental
-    assert services.stats_rebuild() == services.RebuildResult(
+    assert rebuild.stats_rebuild() == rebuild.RebuildResult(
         stations=len(incremental[0]), days=sum(1 for day in incremental[1].values() if day[1]),
         stations_changed=0, days_changed=0,
     )
@@ -173,14 +173,14 @@ def test_rebuild_writes_only_what_differs(make_station, admin_user):
     services.scan_record(station=other, at=T0 + datetime.timedelta(days=3))  # a day with a scan only
     services.scan_record(station=station, at=hidden.created_at)  # scanned, rated, rating hidden
     correct = snapshot()
-    result = services.stats_rebuild()
+    result = rebuild.stats_rebuild()
     assert (result.stations, result.days, result.stations_changed, result.days_changed) == (2, 2, 0, 0)
 
     RatingStats.objects.filter(pk=station.pk).update(total=3, count_5=3)  # wrong counts
     StationDay.objects.filter(station=other).update(ratings=F("ratings") + 2)  # both of its days wrong
     StationDay.objects.create(station=station, date=datetime.date(2026, 1, 1), ratings=1, satisfied=1)  # no scan, no rating
     StationDay.objects.filter(station=station, date=services.local_date(kept.created_at)).delete()  # lost day
-    result = services.stats_rebuild()
+    result = rebuild.stats_rebuild()
     assert (result.stations, result.days, result.stations_changed, result.days_changed) == (2, 2, 1, 4)
     assert snapshot() == correct
     # The day whose only rating is hidden keeps its scan, counted as no rating.
@@ -197,7 +197,7 @@ def test_failed_chunk_rolls_back_whole_and_leaves_later_stations_as_they_were(ma
     StationDay.objects.update(ratings=F("ratings") + 1, dissatisfied=1)
     broken = snapshot()
 
-    rebuild_chunk = services._RebuildTables.rebuild
+    rebuild_chunk = rebuild._RebuildTables.rebuild
 
     def fails_for_second(tables, chunk):
         done = rebuild_chunk(tables, chunk)  # the chunk's writes are done, then it fails
@@ -205,9 +205,9 @@ def test_failed_chunk_rolls_back_whole_and_leaves_later_stations_as_they_were(ma
             raise RuntimeError("disk full")
         return done
 
-    monkeypatch.setattr(services._RebuildTables, "rebuild", fails_for_second)
-    with pytest.raises(services.RebuildStopped) as stopped:
-        services.stats_rebuild(chunk_size=1)
+    monkeypatch.setattr(rebuild._RebuildTables, "rebuild", fails_for_second)
+    with pytest.raises(rebuild.RebuildStopped) as stopped:
+        rebuild.stats_rebuild(chunk_size=1)
     assert stopped.value.first_station_id == second.pk
     assert stopped.value.done.stations == 1
     assert isinstance(stopped.value.__cause__, RuntimeError)
@@ -251,7 +251,7 @@ def test_rebuild_local_dates_equal_the_live_ones(make_station, settings, zone, m
     live = snapshot()
     StationDay.objects.all().delete()
     RatingStats.objects.all().delete()
-    services.stats_rebuild()
+    rebuild.stats_rebuild()
     assert snapshot() == live
 
 
@@ -272,7 +272,7 @@ def test_demo_history_is_deterministic_realistic_and_consistent(make_station):
     satisfied = Rating.objects.filter(hidden=False, score__gte=4).count() / Rating.objects.filter(hidden=False).count()
     assert satisfied > 0.95
     incremental = snapshot()
-    services.stats_rebuild()
+    rebuild.stats_rebuild()
     assert snapshot() == incremental
     # Some stations are at risk (60-88 days without a rating), a couple past the 3-month mark.
     now = datetime.datetime.combine(today, datetime.time(12), tzinfo=timezone.get_current_timezone())

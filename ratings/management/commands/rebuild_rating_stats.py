@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from stations.models import Station
 
 from ...models import Rating
-from ...services import REBUILD_CHUNK_STATIONS, RebuildStopped, computed_stats, stats_rebuild
+from ...rebuild import REBUILD_CHUNK_STATIONS, RebuildStopped, computed_stats, stats_rebuild
 
 
 class Command(BaseCommand):
