@@ -15,11 +15,13 @@ import logging
 from dataclasses import dataclass, field
 
 from django.core import mail
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import notices, standing
-from .models import RuleWarning, Station, Status
+from .bulk import insert_rows
+from .models import District, RuleWarning, Station, Status
 from .standing import change_standings
 
 logger = logging.getLogger(__name__)
@@ -28,8 +30,7 @@ CHUNK_SIZE = 2000
 
 # What the emails and the rule read from a candidate station.
 CANDIDATE_FIELDS = (
-    "code", "name", "address", "level", "status", "listed_on", "standing_changed_at", "manager_email",
-    "district__chief_email",
+    "code", "name", "address", "level", "status", "listed_on", "standing_changed_at", "manager_email", "district",
 )
 
 
@@ -129,14 +130,18 @@ def candidate_chunks(as_of, chunk_size=CHUNK_SIZE):
     latest_warning = RuleWarning.objects.filter(station=models.OuterRef("pk")).order_by("-due_on")
     queryset = standing.with_last_rated_at(
         Station.objects.filter(standing.due_by_q(horizon))
-        .select_related("district")
         .only(*CANDIDATE_FIELDS)
         .annotate(warned_due=models.Subquery(latest_warning.values("due_on")[:1]))
         .order_by("pk")
     )
+    # The few thousand districts once, shared by their stations (the emails
+    # read the chief's address), rather than one instance per candidate.
+    districts = District.objects.only("chief_email").in_bulk()
     last_pk = 0
     while True:
         chunk = list(queryset.filter(pk__gt=last_pk)[:chunk_size])
+        for station in chunk:
+            station.district = districts[station.district_id]
         if chunk:
             yield chunk
         if len(chunk) < chunk_size:
@@ -199,20 +204,34 @@ def write(steps, warnings, as_of):
         list(Station.objects.select_for_update().filter(pk__in=pks).values_list("pk"))
         sent = set(RuleWarning.objects.filter(station_id__in=pks).values_list("station_id", "due_on"))
         new = [(station, verdict) for station, verdict in warnings if (station.pk, verdict.due) not in sent]
-        rows = RuleWarning.objects.bulk_create(
-            [
-                RuleWarning(
-                    station=station, due_on=verdict.due, level=station.level, as_of=as_of,
-                    recipients=" ".join(notices.recipients(station)),
-                )
-                for station, verdict in new
-            ],
-            batch_size=standing.BATCH,
-        )
+        rows = _record_warnings(new, as_of)
         for (station, verdict), row in zip(new, rows, strict=True):
             done.warnings.append(Warned(station.code, verdict.due, tuple(row.recipients.split())))
             done.outbox.append((station.code, row, notices.rule_warning_message(station, verdict)))
     return done
+
+
+# Every RuleWarning column but the key, in the model's field order (as from_db takes them).
+_WARNING_COLUMNS = [field.attname for field in RuleWarning._meta.concrete_fields if not field.primary_key]
+
+
+def _record_warnings(new, as_of):
+    """Insert one RuleWarning per (station, verdict), without per-instance
+    preparation (a first run may warn thousands); returns them saved, in order."""
+    now = timezone.now()
+    rows = [
+        tuple({
+            "station_id": station.pk, "due_on": verdict.due, "level": station.level,
+            "recipients": " ".join(notices.recipients(station)), "as_of": as_of, "sent_at": now,
+        }[column] for column in _WARNING_COLUMNS)
+        for station, verdict in new
+    ]
+    keys = dict((station_pk, pk) for pk, station_pk in insert_rows(
+        RuleWarning, _WARNING_COLUMNS, rows, returning=("id", "station_id")))
+    return [
+        RuleWarning.from_db(connection.alias, ["id", *_WARNING_COLUMNS], [keys[station.pk], *row])
+        for (station, _verdict), row in zip(new, rows, strict=True)
+    ]
 
 
 def write_one_by_one(steps, warnings, as_of, report):

@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .bulk import insert_rows
 from .models import Level, LevelChange, Station, Status
 
 # The rule is Qingdao's and counts Chinese calendar days, whatever the server's zone.
@@ -247,6 +248,8 @@ def change_standings(items, *, reason, actor=None, as_of=None):
     """
     reason = Reason(reason)
     wanted = []
+    if len({station.pk for station, *_ in items}) < len(items):
+        raise ValueError("change_standings takes each station once")
     for station, level, status, note in items:
         level, status, note = Level(level), Status(status), (note or "").strip()
         if reason == Reason.MANUAL and not note:
@@ -280,19 +283,38 @@ def change_standings(items, *, reason, actor=None, as_of=None):
                 Station.objects.filter(pk__in=batch, level=from_level, status=from_status).update(
                     level=level, status=status, standing_changed_at=changed_at, updated_at=now
                 )
-        changes = LevelChange.objects.bulk_create(
-            [
-                LevelChange(
-                    station=station, from_level=station.level, to_level=level, from_status=station.status,
-                    to_status=status, reason=reason, note=note, actor=actor, as_of=as_of,
-                )
-                for station, level, status, note in fresh
-            ],
-            batch_size=BATCH,
-        )
+        changes = _record_changes(fresh, reason=reason, actor=actor, as_of=as_of, now=now)
         for station, level, status, _note in fresh:
             station.level, station.status, station.standing_changed_at = level, status, changed_at
     return changes, [station for station, *_ in stale]
+
+
+# Every LevelChange column but the key, in the model's field order (as from_db takes them).
+_CHANGE_COLUMNS = [field.attname for field in LevelChange._meta.concrete_fields if not field.primary_key]
+
+
+def _record_changes(fresh, *, reason, actor, as_of, now):
+    """The audit rows of `fresh` (station, level, status, note), inserted
+    without per-instance preparation (a rule run may write tens of thousands)
+    and returned as saved LevelChange instances with their station attached."""
+    rows = [
+        tuple({
+            "station_id": station.pk, "from_level": station.level, "to_level": level,
+            "from_status": station.status, "to_status": status, "reason": reason, "note": note,
+            "actor_id": actor.pk if actor is not None else None, "as_of": as_of, "created_at": now,
+        }[column] for column in _CHANGE_COLUMNS)
+        for station, level, status, note in fresh
+    ]
+    keys = dict((station_pk, pk) for pk, station_pk in insert_rows(
+        LevelChange, _CHANGE_COLUMNS, rows, returning=("id", "station_id")))
+    changes = []
+    for (station, *_rest), row in zip(fresh, rows, strict=True):
+        change = LevelChange.from_db(connection.alias, ["id", *_CHANGE_COLUMNS], [keys[station.pk], *row])
+        change.station = station
+        if actor is not None:
+            change.actor = actor
+        changes.append(change)
+    return changes
 
 
 def batched(items, size=BATCH):

@@ -10,17 +10,18 @@ import csv
 import json
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..bulk import insert_rows
 from ..models import LevelChange, OpeningSpan, Station, StationPosition
 from ..models.station import new_rating_token
 from ..standing import change_standing
 from .formats import COLUMNS, CSV_FORMAT, ImportFailed, csv_row, format_for, geojson_feature, read_records
 from .records import _BATCH, _MODEL_FIELDS, LEVELS_BY_NAME, _Catalogues, _chunks, _RecordError, parse_record, records_for
 
-_WRITE_BATCH = 5000
+_WRITE_BATCH = 5000  # records checked against the database and written per batch
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _create(records, catalogues):
             rows.append((data["code"], *[data[name] for name in _MODEL_FIELDS], district.pk,
                          catalogues.hours(data["hours"])[1], LEVELS_BY_NAME[data["level"]], data["status"],
                          data["rating_token"] or new_rating_token(), now, now))
-        _insert(Station, _STATION_COLUMNS, rows)
+        insert_rows(Station, _STATION_COLUMNS, rows)
         ids = {}
         for chunk in _chunks([data["code"] for data in batch], _BATCH):
             ids.update(Station.objects.filter(code__in=chunk).values_list("code", "pk"))
@@ -140,87 +141,10 @@ def _write_related(pairs, catalogues):
         group_links += [(station_id, groups[slug]) for slug in data["groups_served"]]
         spans += [(station_id, start, end) for start, end in catalogues.hours(data["hours"])[2]]
         positions += [(station_id, *position) for position in data["positions"]]
-    _insert(Station.amenities.through, ["station_id", "amenity_id"], amenity_links)
-    _insert(Station.groups_served.through, ["station_id", "workergroup_id"], group_links)
-    _insert(OpeningSpan, ["station_id", "start", "end"], spans)
-    _insert(StationPosition, ["station_id", "since", "latitude", "longitude", "address", "note"], positions)
-
-
-def _insert(model, columns, rows):
-    """INSERT many rows (tuples in the order of `columns`, attribute names) without model instances.
-
-    bulk_create spends most of its time preparing each value of each instance;
-    here only the columns that need a database adaptation get one, chosen
-    once per column. Fields not in `columns` take their default, as Model() would.
-    """
-    if not rows:
-        return
-    by_name = {field.attname: field for field in model._meta.concrete_fields if not field.primary_key}
-    missing = [field for name, field in by_name.items() if name not in columns]
-    fields = [by_name[name] for name in columns] + missing
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)))
-    adapted = [(index, _same_object_memo(adapt)) for index, field in enumerate(fields[:len(columns)])
-               if (adapt := _adapter(field)) is not None]
-    def prepared(chunk):
-        if not adapted and not missing:
-            return chunk
-        params = []
-        for row in chunk:
-            values = list(row)
-            for index, adapt in adapted:
-                if values[index] is not None:
-                    values[index] = adapt(values[index])
-            values += [field.get_default() for field in missing]
-            params.append(values)
-        return params
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: several times faster than INSERTs for hundreds of
-            # thousands of rows, and inside the same transaction.
-            copy_sql = "COPY {} ({}) FROM STDIN".format(
-                quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields))
-            with cursor.cursor.copy(copy_sql) as copy:
-                for chunk in _chunks(rows, _WRITE_BATCH):
-                    for values in prepared(chunk):
-                        copy.write_row(values)
-            return
-        for chunk in _chunks(rows, _WRITE_BATCH):
-            cursor.executemany(sql, prepared(chunk))
-
-
-def _same_object_memo(adapt):
-    """Adapt a value once when rows share the very same object (the import's one
-    timestamp, a schedule parsed once for many stations)."""
-    seen = {}
-
-    def memo(value):
-        found = seen.get(id(value))
-        if found is not None and found[0] is value:
-            return found[1]
-        result = adapt(value)
-        if len(seen) < 10_000:
-            seen[id(value)] = (value, result)  # holding the value keeps its id from being reused
-        return result
-
-    return memo
-
-
-def _adapter(field):
-    ops = connection.ops
-    kind = field.get_internal_type()
-    if kind == "DecimalField":
-        return lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
-    if kind == "DateTimeField":
-        return ops.adapt_datetimefield_value
-    if kind == "DateField":
-        return ops.adapt_datefield_value
-    if kind == "JSONField":
-        return lambda value: field.get_db_prep_save(value, connection)
-    return None
+    insert_rows(Station.amenities.through, ["station_id", "amenity_id"], amenity_links)
+    insert_rows(Station.groups_served.through, ["station_id", "workergroup_id"], group_links)
+    insert_rows(OpeningSpan, ["station_id", "start", "end"], spans)
+    insert_rows(StationPosition, ["station_id", "since", "latitude", "longitude", "address", "note"], positions)
 
 
 def _update(records, existing, catalogues, actor, result):

@@ -60,30 +60,39 @@ class Command(BaseCommand):
             write(_("Rating rule as of %(date)s (dry run: nothing written, nothing sent)") % heading)
         else:
             write(_("Rating rule as of %(date)s") % heading)
-        for step in report.steps:
-            values = {
+        # A first run over a national registry prints tens of thousands of
+        # lines: each sentence and label is translated once, and the lines
+        # are written in one go.
+        labels = {level: standing_label(level, Status.ACTIVE) for level in Level}
+        labels[Status.DELISTED] = standing_label(Level.CITY, Status.DELISTED)
+        if report.dry_run:
+            step_line = _("%(code)s: would step %(from)s -> %(to)s (step due %(due)s)")
+        else:
+            step_line = _("%(code)s: %(from)s -> %(to)s (step due %(due)s)")
+        lines = [
+            "  " + step_line % {
                 "code": step.code,
-                "from": standing_label(step.from_level, Status.ACTIVE),
-                "to": standing_label(step.to_level, step.to_status),
+                "from": labels[step.from_level],
+                "to": labels[Status.DELISTED if step.to_status == Status.DELISTED else step.to_level],
                 "due": step.due.isoformat(),
             }
-            if report.dry_run:
-                write("  " + _("%(code)s: would step %(from)s -> %(to)s (step due %(due)s)") % values)
-            else:
-                write("  " + _("%(code)s: %(from)s -> %(to)s (step due %(due)s)") % values)
-        for warned in report.warnings:
-            values = {"code": warned.code, "to": ", ".join(warned.to), "due": warned.due.isoformat()}
-            if report.dry_run and warned.to:
-                line = _("%(code)s: at risk, would be warned to %(to)s (step due %(due)s)")
-            elif report.dry_run:
-                line = _("%(code)s: at risk, would be warned (step due %(due)s)")
-            elif warned.to:
-                line = _("%(code)s: at risk, warned to %(to)s (step due %(due)s)")
-            else:
-                line = _("%(code)s: at risk, warned (step due %(due)s)")
-            write("  " + line % values)
-        for code in report.skipped:
-            write("  " + _("%(code)s: skipped, its standing changed while the rule ran") % {"code": code})
+            for step in report.steps
+        ]
+        if report.dry_run:
+            warned_to = _("%(code)s: at risk, would be warned to %(to)s (step due %(due)s)")
+            warned_nobody = _("%(code)s: at risk, would be warned (step due %(due)s)")
+        else:
+            warned_to = _("%(code)s: at risk, warned to %(to)s (step due %(due)s)")
+            warned_nobody = _("%(code)s: at risk, warned (step due %(due)s)")
+        lines += [
+            "  " + (warned_to if warned.to else warned_nobody)
+            % {"code": warned.code, "to": ", ".join(warned.to), "due": warned.due.isoformat()}
+            for warned in report.warnings
+        ]
+        skipped = _("%(code)s: skipped, its standing changed while the rule ran")
+        lines += ["  " + skipped % {"code": code} for code in report.skipped]
+        if lines:
+            write("\n".join(lines))
         for code, message in report.failures:
             write(self.style.ERROR("  " + _("%(code)s: FAILED: %(message)s") % {"code": code, "message": message}))
 
