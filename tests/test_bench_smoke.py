@@ -29,12 +29,22 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("bench")
-    out = folder / "results.json"
+def _env(folder):
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     env["DATABASE_URL"] = f"sqlite:///{folder / 'smoke.sqlite3'}"
+    return env
+
+
+@pytest.fixture(scope="module")
+def smoke_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("bench")
+
+
+@pytest.fixture(scope="module")
+def smoke_run(smoke_folder):
+    folder = smoke_folder
+    out = folder / "results.json"
+    env = _env(folder)
     command = [
         sys.executable, "-m", "bench.run", "--smoke", "--port", str(_free_port()), "--duration", "1",
         "--commands", "apply_rating_rule,daily_report", "--only", ",".join(SCENARIOS), "--out", str(out),
@@ -94,3 +104,16 @@ def test_smoke_http_scenarios_answer_and_every_rating_is_counted(smoke_run):
     assert check["accepted_303"] > 0
     assert check["every_rating_counted"], check
     assert results["memory"] and all(worker["peak_kb"] > 0 for worker in results["memory"])
+
+
+def test_the_hand_written_lower_bound_finds_what_the_api_finds(smoke_run, smoke_folder):
+    """bench.lower_bound stops unless its search returns the API's stations in
+    the API's order at every point, dense and sparse."""
+    process = subprocess.run(
+        [sys.executable, "-m", "bench.lower_bound", "--requests", "20"],
+        cwd=REPO, env=_env(smoke_folder), capture_output=True, text=True, timeout=300,
+    )
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    lines = process.stdout.splitlines()
+    assert [line.split()[0] for line in lines[-3:]] == ["floor", "nearby_dense", "nearby_sparse"]
+    assert all("the API's stations in its order at all 300 points" in line for line in lines[-2:])
