@@ -1,15 +1,16 @@
 """stations.bulk.insert_rows, and the rule's batch writes built on it."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from stations import rating_rule, standing
+from stations import hours, rating_rule, standing
 from stations.bulk import insert_rows
-from stations.models import Level, LevelChange, RuleWarning, Status
+from stations.models import Level, LevelChange, RuleWarning, Station, Status
 
 D = datetime.date
 
@@ -50,6 +51,19 @@ def test_without_returning_rows_are_written_and_missing_columns_take_their_defau
                        [(station.pk, D(2026, 4, 1), Level.CITY, D(2026, 3, 2), now)]) is None
     warning = RuleWarning.objects.get()
     assert (warning.station, warning.due_on, warning.level, warning.recipients) == (station, D(2026, 4, 1), 1, "")
+
+
+def test_callable_defaults_are_worked_out_for_each_row(shibei):
+    now = timezone.now()
+    insert_rows(Station, ["code", "name", "district_id", "address", "latitude", "longitude", "created_at",
+                          "updated_at"],
+                [(code, code, shibei.pk, "Address", Decimal("36.1"), Decimal("120.4"), now, now)
+                 for code in ("QD-SB-9001", "QD-SB-9002")])
+    first, second = Station.objects.order_by("code")
+    assert first.rating_token != second.rating_token  # unique: one new token per row
+    assert first.opening_hours == second.opening_hours == hours.always_open_schedule()
+    assert first.listed_on == timezone.localdate()
+    assert (first.level, first.status, first.latitude) == (Level.CITY, Status.ACTIVE, Decimal("36.100000"))
 
 
 def test_no_rows_write_nothing(db):
