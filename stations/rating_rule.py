@@ -140,6 +140,8 @@ def candidate_chunks(as_of, chunk_size=CHUNK_SIZE):
     last_pk = 0
     while True:
         chunk = list(queryset.filter(pk__gt=last_pk)[:chunk_size])
+        if added := {station.district_id for station in chunk} - districts.keys():  # created during the run
+            districts |= District.objects.only("chief_email").in_bulk(added)
         for station in chunk:
             station.district = districts[station.district_id]
         if chunk:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stations import rating_rule, standing
-from stations.models import Level, LevelChange, RuleWarning, Station, Status
+from stations.models import District, Level, LevelChange, RuleWarning, Station, Status
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = datetime.date
@@ -436,6 +436,17 @@ def test_candidates_are_read_in_chunks(make_station):
     made = [make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1)) for _ in range(5)]
     report = rating_rule.apply_rating_rule(as_of=D(2025, 4, 1), chunk_size=2)
     assert sorted(s.code for s in report.steps) == sorted(s.code for s in made)
+
+
+def test_a_district_created_while_the_candidates_are_read_is_found(make_station, qingdao):
+    first = make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1))
+    chunks = rating_rule.candidate_chunks(D(2025, 4, 1), chunk_size=1)
+    assert [station.code for station in next(chunks)] == [first.code]
+    laoshan = District.objects.create(city=qingdao, code="laoshan", name_zh="崂山区", name_en="Laoshan",
+                                      chief_email="chief.laoshan@example.org")
+    later = make_station(level=Level.NATIONAL, listed_on=D(2025, 1, 1), district=laoshan)
+    (station,) = next(chunks)
+    assert (station.code, station.district.chief_email) == (later.code, "chief.laoshan@example.org")
 
 
 # --- Emails ---------------------------------------------------------------------
