@@ -78,6 +78,21 @@ def insert_rows(model, columns, rows, *, returning=None):
     return None
 
 
+def insert_saved(model, rows, *, unique_by):
+    """INSERT `rows` (dicts of every column's attname but the key) and return
+    them as saved instances, in order, with their new keys.
+
+    `unique_by` names a column whose value differs in every row of the call
+    (a foreign key): the keys that RETURNING gives back are matched on it.
+    """
+    columns = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
+    values = [tuple(row[column] for column in columns) for row in rows]
+    key = model._meta.pk.attname
+    keys = {value: pk for pk, value in insert_rows(model, columns, values, returning=(key, unique_by))}
+    position = columns.index(unique_by)
+    return [model.from_db(connection.alias, [key, *columns], [keys[row[position]], *row]) for row in values]
+
+
 def _chunks(items, size):
     for start in range(0, len(items), size):
         yield items[start:start + size]

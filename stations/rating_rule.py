@@ -15,12 +15,12 @@ import logging
 from dataclasses import dataclass, field
 
 from django.core import mail
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import notices, standing
-from .bulk import insert_rows
+from .bulk import insert_saved
 from .models import District, RuleWarning, Station, Status
 from .standing import change_standings
 
@@ -213,27 +213,17 @@ def write(steps, warnings, as_of):
     return done
 
 
-# Every RuleWarning column but the key, in the model's field order (as from_db takes them).
-_WARNING_COLUMNS = [field.attname for field in RuleWarning._meta.concrete_fields if not field.primary_key]
-
-
 def _record_warnings(new, as_of):
     """Insert one RuleWarning per (station, verdict), without per-instance
     preparation (a first run may warn thousands); returns them saved, in order."""
     now = timezone.now()
-    rows = [
-        tuple({
+    return insert_saved(RuleWarning, [
+        {
             "station_id": station.pk, "due_on": verdict.due, "level": station.level,
             "recipients": " ".join(notices.recipients(station)), "as_of": as_of, "sent_at": now,
-        }[column] for column in _WARNING_COLUMNS)
+        }
         for station, verdict in new
-    ]
-    keys = dict((station_pk, pk) for pk, station_pk in insert_rows(
-        RuleWarning, _WARNING_COLUMNS, rows, returning=("id", "station_id")))
-    return [
-        RuleWarning.from_db(connection.alias, ["id", *_WARNING_COLUMNS], [keys[station.pk], *row])
-        for (station, _verdict), row in zip(new, rows, strict=True)
-    ]
+    ], unique_by="station_id")
 
 
 def write_one_by_one(steps, warnings, as_of, report):

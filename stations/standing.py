@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .bulk import insert_rows
+from .bulk import insert_saved
 from .models import Level, LevelChange, Station, Status
 
 # The rule is Qingdao's and counts Chinese calendar days, whatever the server's zone.
@@ -289,31 +289,22 @@ def change_standings(items, *, reason, actor=None, as_of=None):
     return changes, [station for station, *_ in stale]
 
 
-# Every LevelChange column but the key, in the model's field order (as from_db takes them).
-_CHANGE_COLUMNS = [field.attname for field in LevelChange._meta.concrete_fields if not field.primary_key]
-
-
 def _record_changes(fresh, *, reason, actor, as_of, now):
     """The audit rows of `fresh` (station, level, status, note), inserted
     without per-instance preparation (a rule run may write tens of thousands)
     and returned as saved LevelChange instances with their station attached."""
-    rows = [
-        tuple({
+    changes = insert_saved(LevelChange, [
+        {
             "station_id": station.pk, "from_level": station.level, "to_level": level,
             "from_status": station.status, "to_status": status, "reason": reason, "note": note,
             "actor_id": actor.pk if actor is not None else None, "as_of": as_of, "created_at": now,
-        }[column] for column in _CHANGE_COLUMNS)
+        }
         for station, level, status, note in fresh
-    ]
-    keys = dict((station_pk, pk) for pk, station_pk in insert_rows(
-        LevelChange, _CHANGE_COLUMNS, rows, returning=("id", "station_id")))
-    changes = []
-    for (station, *_rest), row in zip(fresh, rows, strict=True):
-        change = LevelChange.from_db(connection.alias, ["id", *_CHANGE_COLUMNS], [keys[station.pk], *row])
+    ], unique_by="station_id")
+    for change, (station, *_rest) in zip(changes, fresh, strict=True):
         change.station = station
         if actor is not None:
             change.actor = actor
-        changes.append(change)
     return changes
 
 

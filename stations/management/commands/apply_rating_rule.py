@@ -1,4 +1,5 @@
 import datetime
+import functools
 import re
 
 from django.core.management.base import BaseCommand, CommandError
@@ -63,8 +64,7 @@ class Command(BaseCommand):
         # A first run over a national registry prints tens of thousands of
         # lines: each sentence and label is translated once, and the lines
         # are written in one go.
-        labels = {level: standing_label(level, Status.ACTIVE) for level in Level}
-        labels[Status.DELISTED] = standing_label(Level.CITY, Status.DELISTED)
+        label = functools.lru_cache(maxsize=None)(standing_label)
         if report.dry_run:
             step_line = _("%(code)s: would step %(from)s -> %(to)s (step due %(due)s)")
         else:
@@ -72,8 +72,8 @@ class Command(BaseCommand):
         lines = [
             "  " + step_line % {
                 "code": step.code,
-                "from": labels[step.from_level],
-                "to": labels[Status.DELISTED if step.to_status == Status.DELISTED else step.to_level],
+                "from": label(step.from_level, Status.ACTIVE),
+                "to": label(step.to_level, step.to_status),
                 "due": step.due.isoformat(),
             }
             for step in report.steps
